@@ -1,0 +1,411 @@
+"""Loading a scenario from a folder (scenario.yaml plus CSV tables) or one Excel workbook.
+
+Every problem found is collected and raised at once as a :class:`ScenarioError`, each
+naming the file (and sheet), the row as a spreadsheet shows it and the field.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from planner.errors import Problem, ScenarioError, UsageError
+from planner.schema import (
+    SETTINGS_FIELDS,
+    TABLES,
+    Horizon,
+    ImpactPenalties,
+    Meta,
+    Record,
+    Scenario,
+    TableSpec,
+    reference_problems,
+)
+
+SCENARIO_FILE = "scenario.yaml"
+SETTINGS_SHEET = "scenario"
+SETTINGS_MODELS: dict[str, type[BaseModel]] = {
+    "meta": Meta,
+    "horizon": Horizon,
+    "language_penalty": ImpactPenalties,
+}
+
+
+@dataclass
+class RawTable:
+    """A table as read from a file, before validation: cells as strings, rows with origins."""
+
+    source: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    row_numbers: list[int] = field(default_factory=list)
+    row_label: str = "row"
+
+
+@dataclass
+class RawScenario:
+    """Everything read from the files, plus the problems found while reading."""
+
+    name: str
+    settings: dict[str, Any]
+    settings_source: str
+    settings_rows: dict[str, int]
+    tables: dict[str, RawTable]
+    problems: list[Problem]
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, validate and cross-check a scenario folder, YAML file or Excel workbook."""
+    raw = read_scenario(Path(path))
+    return validate_scenario(raw)
+
+
+def read_scenario(path: Path) -> RawScenario:
+    """Read the files of a scenario without judging their content beyond their form."""
+    if path.is_dir():
+        yaml_path = path / SCENARIO_FILE
+        if not yaml_path.is_file():
+            raise UsageError(f"{path}: not a scenario folder (no {SCENARIO_FILE} in it)")
+        return _read_folder(yaml_path)
+    if not path.exists():
+        raise UsageError(f"{path}: no such file or folder")
+    if path.suffix.lower() in {".yaml", ".yml"}:
+        return _read_folder(path)
+    if path.suffix.lower() == ".xlsx":
+        return _read_workbook(path)
+    raise UsageError(
+        f"{path}: expected a scenario folder, a {SCENARIO_FILE} or an .xlsx workbook"
+    )
+
+
+def validate_scenario(raw: RawScenario) -> Scenario:
+    """Turn what was read into a validated :class:`Scenario`, or raise every problem at once."""
+    problems = list(raw.problems)
+    settings: dict[str, Any] = {}
+    for key, model in SETTINGS_MODELS.items():
+        if key not in raw.settings:
+            problems.append(Problem(raw.settings_source, None, key, "missing"))
+            continue
+        try:
+            settings[key] = model.model_validate(raw.settings[key])
+        except ValidationError as error:
+            for detail in error.errors():
+                dotted = ".".join(str(part) for part in (key, *detail["loc"]))
+                problems.append(Problem(
+                    raw.settings_source, raw.settings_rows.get(dotted), dotted, _message(detail)
+                ))
+
+    rows: dict[str, list[Record]] = {}
+    row_numbers: dict[str, list[int]] = {}
+    for spec in TABLES:
+        table = raw.tables.get(spec.name)
+        if table is None:
+            rows[spec.name], row_numbers[spec.name] = [], []
+            continue
+        valid, numbers, table_problems = _validate_rows(spec, table)
+        rows[spec.name], row_numbers[spec.name] = valid, numbers
+        problems.extend(table_problems)
+        if spec.required and not table.rows:
+            problems.append(Problem(table.source, None, None, "has no rows; at least one is needed"))
+
+    for problem in reference_problems(settings.get("horizon"), rows):
+        table = raw.tables[problem.table]
+        numbers = row_numbers[problem.table]
+        message = problem.message
+        if problem.first_index is not None:
+            message += f" (first at {table.row_label} {numbers[problem.first_index]})"
+        problems.append(Problem(table.source, numbers[problem.index], problem.field, message))
+
+    if problems:
+        raise ScenarioError(problems, scenario=raw.name)
+    return Scenario.model_validate({**settings, **rows})
+
+
+def _validate_rows(
+    spec: TableSpec, table: RawTable
+) -> tuple[list[Record], list[int], list[Problem]]:
+    """Validate a table's rows in one pass; keep the valid ones with their row numbers."""
+    adapter: TypeAdapter[list[Any]] = TypeAdapter(list[spec.row])  # type: ignore[name-defined]
+    try:
+        return adapter.validate_python(table.rows), list(table.row_numbers), []
+    except ValidationError as error:
+        bad_rows: dict[int, list[Problem]] = {}
+        for detail in error.errors():
+            index, *rest = detail["loc"]
+            assert isinstance(index, int)
+            column = str(rest[0]) if rest else None
+            bad_rows.setdefault(index, []).append(
+                Problem(table.source, table.row_numbers[index], column, _message(detail))
+            )
+    good = [index for index in range(len(table.rows)) if index not in bad_rows]
+    valid = adapter.validate_python([table.rows[index] for index in good])
+    problems = [problem for index in sorted(bad_rows) for problem in bad_rows[index]]
+    return valid, [table.row_numbers[index] for index in good], problems
+
+
+def _message(detail: Mapping[str, Any]) -> str:
+    """A pydantic error detail as one plain sentence, with the offending value."""
+    kind = detail["type"]
+    if kind == "missing":
+        return "missing value"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    message = str(detail["msg"]).removeprefix("Value error, ")
+    value = detail.get("input")
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        message += f" (got {value!r})"
+    return message
+
+
+# --- a folder: scenario.yaml plus one CSV per table -------------------------------------------
+
+
+def _read_folder(yaml_path: Path) -> RawScenario:
+    folder = yaml_path.parent
+    problems: list[Problem] = []
+    document = _read_yaml(yaml_path, problems)
+    settings = {key: value for key, value in document.items() if key in SETTINGS_FIELDS}
+    table_names = {spec.name for spec in TABLES}
+    for key in document:
+        if key not in SETTINGS_FIELDS and key not in table_names:
+            problems.append(Problem(yaml_path.name, None, str(key), "unknown key"))
+
+    tables: dict[str, RawTable] = {}
+    for spec in TABLES:
+        csv_path = folder / f"{spec.name}.csv"
+        if spec.name in document:
+            if csv_path.exists():
+                problems.append(Problem(
+                    yaml_path.name, None, spec.name,
+                    f"table given both here and in {csv_path.name}; keep one",
+                ))
+            table = _inline_table(yaml_path.name, spec, document[spec.name], problems)
+        elif csv_path.exists():
+            table = _read_csv(csv_path, spec, problems)
+        elif spec.required:
+            problems.append(Problem(csv_path.name, None, None,
+                                    "file is missing; this table is required"))
+            continue
+        else:
+            continue
+        if table is not None:
+            tables[spec.name] = table
+    return RawScenario(
+        name=str(folder if yaml_path.name == SCENARIO_FILE else yaml_path),
+        settings=settings,
+        settings_source=yaml_path.name,
+        settings_rows={},
+        tables=tables,
+        problems=problems,
+    )
+
+
+def _read_yaml(path: Path, problems: list[Problem]) -> dict[str, Any]:
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        reason = getattr(error, "problem", None) or str(error)
+        problems.append(Problem(path.name, row, None, f"malformed YAML: {reason}"))
+        return {}
+    except UnicodeDecodeError:
+        problems.append(Problem(path.name, None, None, "not UTF-8 text"))
+        return {}
+    if document is None:
+        problems.append(Problem(path.name, None, None, "file is empty"))
+        return {}
+    if not isinstance(document, dict):
+        problems.append(Problem(path.name, None, None, "expected a mapping of keys to values"))
+        return {}
+    return document
+
+
+def _inline_table(
+    source: str, spec: TableSpec, entries: Any, problems: list[Problem]
+) -> RawTable | None:
+    """A table written as a YAML list of mappings inside scenario.yaml."""
+    where = f"{source}, {spec.name}"
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        problems.append(Problem(source, None, spec.name, "expected a list of rows (mappings)"))
+        return None
+    rows = [
+        {str(key): _cell_from_yaml(value) for key, value in entry.items() if value is not None}
+        for entry in entries
+    ]
+    return RawTable(where, rows, list(range(1, len(rows) + 1)), row_label="entry")
+
+
+def _cell_from_yaml(value: Any) -> Any:
+    """YAML values as the CSV path would see them; lists stay lists."""
+    if isinstance(value, list):
+        return tuple(str(item) for item in value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value) if isinstance(value, int | float) else value
+
+
+def _read_csv(path: Path, spec: TableSpec, problems: list[Problem]) -> RawTable | None:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        problems.append(Problem(path.name, None, None, "not UTF-8 text"))
+        return None
+    if not text.strip():
+        problems.append(Problem(path.name, None, None,
+                                f"file is empty; expected a header row: {','.join(spec.columns)}"))
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        lines = list(reader)
+    except csv.Error as error:
+        problems.append(Problem(path.name, reader.line_num, None, f"malformed CSV: {error}"))
+        return None
+    header = [name.strip() for name in lines[0]]
+    rows = lines[1:]
+    row_numbers = list(range(2, len(rows) + 2))
+    return _table_from_cells(path.name, spec, header, rows, row_numbers, problems)
+
+
+def _table_from_cells(
+    source: str,
+    spec: TableSpec,
+    header: list[str],
+    cells: Iterable[Sequence[Any]],
+    row_numbers: list[int],
+    problems: list[Problem],
+) -> RawTable | None:
+    """Check a header against the table's columns, then turn cell rows into dicts."""
+    known = set(spec.columns)
+    required = {
+        field.alias or name
+        for name, field in spec.row.model_fields.items()
+        if field.is_required()
+    }
+    bad_header = False
+    seen: set[str] = set()
+    for name in header:
+        if not name:
+            continue
+        if name not in known:
+            problems.append(Problem(source, 1, name,
+                                    f"unknown column (expected: {', '.join(spec.columns)})"))
+            bad_header = True
+        elif name in seen:
+            problems.append(Problem(source, 1, name, "column appears twice"))
+            bad_header = True
+        seen.add(name)
+    for name in spec.columns:
+        if name in required and name not in seen:
+            problems.append(Problem(source, 1, name, "missing column"))
+            bad_header = True
+    if bad_header:
+        return None
+
+    table = RawTable(source)
+    width = len(header)
+    for number, row in zip(row_numbers, cells, strict=True):
+        values = [_cell_text(value) for value in row]
+        if not any(values):
+            continue
+        if len(values) > width and any(values[width:]):
+            problems.append(Problem(source, number, None,
+                                    f"has {len(values)} cells but the header has {width}"))
+            continue
+        table.rows.append({
+            name: value for name, value in zip(header, values, strict=False) if name and value
+        })
+        table.row_numbers.append(number)
+    return table
+
+
+def _cell_text(value: Any) -> str:
+    """A cell as text, the way it reads in a CSV file."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+# --- one Excel workbook: a settings sheet plus a sheet per table -----------------------------
+
+
+def _read_workbook(path: Path) -> RawScenario:
+    from openpyxl import load_workbook  # deferred: only workbook users pay for the import
+
+    problems: list[Problem] = []
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many unrelated types for a damaged file
+        raise ScenarioError(
+            [Problem(path.name, None, None, f"not a readable Excel workbook: {error}")],
+            scenario=str(path),
+        ) from error
+    try:
+        settings: dict[str, Any] = {}
+        settings_rows: dict[str, int] = {}
+        settings_source = f"{path.name} [sheet {SETTINGS_SHEET}]"
+        if SETTINGS_SHEET in book.sheetnames:
+            sheet_rows = book[SETTINGS_SHEET].iter_rows(values_only=True)
+            for number, row in enumerate(sheet_rows, start=1):
+                key = _cell_text(row[0]) if row else ""
+                if number == 1 or not key:
+                    continue
+                value = _cell_text(row[1]) if len(row) > 1 else ""
+                _set_dotted(settings, key, value or None)
+                settings_rows[key] = number
+        else:
+            problems.append(Problem(path.name, None, None, f"missing sheet '{SETTINGS_SHEET}'"))
+
+        tables: dict[str, RawTable] = {}
+        expected = {SETTINGS_SHEET, *(spec.name for spec in TABLES)}
+        for name in book.sheetnames:
+            if name not in expected:
+                problems.append(Problem(path.name, None, None, f"unknown sheet '{name}'"))
+        for spec in TABLES:
+            source = f"{path.name} [sheet {spec.name}]"
+            if spec.name not in book.sheetnames:
+                if spec.required:
+                    problems.append(Problem(path.name, None, None,
+                                            f"missing sheet '{spec.name}' (required table)"))
+                continue
+            rows = list(book[spec.name].iter_rows(values_only=True))
+            if not rows or not any(_cell_text(value) for value in rows[0]):
+                problems.append(Problem(source, None, None,
+                                        f"sheet is empty; expected a header row: "
+                                        f"{', '.join(spec.columns)}"))
+                continue
+            header = [_cell_text(value) for value in rows[0]]
+            table = _table_from_cells(source, spec, header, rows[1:],
+                                      list(range(2, len(rows) + 1)), problems)
+            if table is not None:
+                tables[spec.name] = table
+    finally:
+        book.close()
+    return RawScenario(str(path), settings, settings_source, settings_rows, tables, problems)
+
+
+def _set_dotted(target: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set ``target["a"]["b"] = value`` for the key ``a.b``."""
+    *parents, last = dotted.split(".")
+    for part in parents:
+        child = target.setdefault(part, {})
+        if not isinstance(child, dict):
+            child = target[part] = {}
+        target = child
+    if value is not None:
+        target[last] = value

@@ -1,0 +1,559 @@
+"""The scenario schema: every table a joint-operation scenario is made of, and its cross-checks."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveInt,
+    model_validator,
+)
+
+SCHEMA_VERSION = "1.0"
+
+ImpactLevel = Literal["low", "medium", "high", "critical"]
+IMPACT_LEVELS: tuple[ImpactLevel, ...] = ("low", "medium", "high", "critical")
+
+SHARE_TOLERANCE = 0.01
+"""How far a nationality's language shares may sum from 1 (planners type 0.33 for a third)."""
+
+
+class KindClass(StrEnum):
+    """What a resource kind is."""
+
+    OFFICER = "officer"
+    VEHICLE = "vehicle"
+    INTERPRETER = "interpreter"
+
+
+class BorderType(StrEnum):
+    """The kind of border a section guards."""
+
+    LAND = "land"
+    SEA = "sea"
+    AIR = "air"
+    CROSSING_POINT = "crossing_point"
+
+
+class Category(StrEnum):
+    """Where a contribution comes from: a standing-corps category, the host state or a pool."""
+
+    STATUTORY = "1"
+    LONG_TERM = "2"
+    SHORT_TERM = "3"
+    RESERVE = "4"
+    HOST = "host"
+    POOL = "pool"
+    CONTRACT = "contract"
+
+
+ALLOWED_CATEGORIES: dict[KindClass, frozenset[Category]] = {
+    KindClass.OFFICER: frozenset(
+        {Category.STATUTORY, Category.LONG_TERM, Category.SHORT_TERM, Category.RESERVE, Category.HOST}
+    ),
+    KindClass.VEHICLE: frozenset({Category.STATUTORY, Category.POOL, Category.HOST}),
+    KindClass.INTERPRETER: frozenset(
+        {
+            Category.STATUTORY,
+            Category.LONG_TERM,
+            Category.SHORT_TERM,
+            Category.RESERVE,
+            Category.HOST,
+            Category.CONTRACT,
+        }
+    ),
+}
+"""Which categories each class of resource may be pledged under (vehicles are equipment)."""
+
+PERIOD_DAYS = {"day": 1, "week": 7}
+
+
+def _split_list(value: Any) -> Any:
+    """Read a cell such as ``"SRB-HUN; SRB-HRV"`` as a list; leave real lists alone."""
+    if isinstance(value, str):
+        return tuple(item.strip() for item in value.split(";") if item.strip())
+    return value
+
+
+IdList = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
+"""A list of ids; in a table cell, separated by semicolons."""
+
+Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^;,\s]+$")]
+"""An id: no spaces, commas or semicolons, so it survives CSV cells and id lists."""
+
+
+class Record(BaseModel):
+    """Base of every schema model: unknown fields are errors and values never change."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+        use_attribute_docstrings=True,
+        populate_by_name=True,
+    )
+
+
+class Meta(Record):
+    """What the scenario is."""
+
+    name: str = Field(min_length=1)
+    """Short name of the scenario."""
+    operation: str = Field(min_length=1)
+    """The joint operation it plans, for instance ``JO Terra 2022``."""
+    description: str = ""
+    """Free text: purpose, sources, caveats."""
+    version: str = "1"
+    """The scenario's own version, chosen by its authors."""
+
+
+class Horizon(Record):
+    """The planning horizon: consecutive periods of equal length from a start date."""
+
+    start: date
+    """First day of the first period."""
+    period: Literal["day", "week"]
+    """Length of one period."""
+    periods: PositiveInt = Field(le=520)
+    """Number of periods."""
+
+    @property
+    def days_per_period(self) -> int:
+        """Days in one period."""
+        return PERIOD_DAYS[self.period]
+
+    @property
+    def end(self) -> date:
+        """Last day of the last period."""
+        return self.period_end(self.periods)
+
+    def period_start(self, period: int) -> date:
+        """First day of period ``period`` (periods count from 1)."""
+        return self.start + timedelta(days=(period - 1) * self.days_per_period)
+
+    def period_end(self, period: int) -> date:
+        """Last day of period ``period``."""
+        return self.period_start(period) + timedelta(days=self.days_per_period - 1)
+
+
+class ImpactPenalties(Record):
+    """A penalty per uncovered unit and day, for each section impact level."""
+
+    low: NonNegativeFloat
+    medium: NonNegativeFloat
+    high: NonNegativeFloat
+    critical: NonNegativeFloat
+
+    def at(self, level: ImpactLevel) -> float:
+        """The penalty at impact level ``level``."""
+        return float(getattr(self, level))
+
+
+class Section(Record):
+    """A border section (or crossing point) where resources can be deployed."""
+
+    id: Identifier
+    name: str = Field(min_length=1)
+    host_country: str = Field(min_length=1)
+    """The state on whose territory the section lies."""
+    border_type: BorderType
+    impact_level: ImpactLevel
+    """Impact level at the start of the horizon; ``impact_changes`` may change it later."""
+    beds: NonNegativeInt | None = None
+    """Accommodation for deployed personnel (host-state staff excluded); empty for no limit."""
+
+
+class ImpactChange(Record):
+    """A section's impact level changes from a period on (until its next change)."""
+
+    section_id: Identifier
+    from_period: PositiveInt
+    impact_level: ImpactLevel
+
+
+class Nationality(Record):
+    """A nationality of the people expected to arrive."""
+
+    id: Identifier
+    name: str = Field(min_length=1)
+
+
+class Language(Record):
+    """A language interpretation may be needed in."""
+
+    id: Identifier
+    name: str = Field(min_length=1)
+    need_per_arrival: NonNegativeFloat
+    """Interpreters needed per expected arrival speaking this language, in one period."""
+
+
+class LanguageShare(Record):
+    """Share of a nationality's arrivals best interviewed in a language; a nationality's sum to 1."""
+
+    nationality_id: Identifier
+    language_id: Identifier
+    share: float = Field(ge=0, le=1)
+
+
+class Arrival(Record):
+    """Forecast: arrivals (detections) expected at a section in a period, by nationality."""
+
+    section_id: Identifier
+    period: PositiveInt
+    """Period number, counted from 1."""
+    nationality_id: Identifier
+    arrivals: NonNegativeFloat
+
+
+class Kind(Record):
+    """A resource kind: an officer profile, a vehicle type or interpreters."""
+
+    id: Identifier
+    name: str = Field(min_length=1)
+    kind_class: KindClass = Field(alias="class")
+    """``officer``, ``vehicle`` or ``interpreter``."""
+    crew_kind: Identifier | None = None
+    """For vehicles: the officer kind that crews it."""
+    crew_size: NonNegativeInt = 0
+    """For vehicles: officers of ``crew_kind`` needed aboard each vehicle."""
+
+
+class RequirementRule(Record):
+    """How the forecast turns into a need for one kind at a section and period.
+
+    The need is the larger of the minimum presence for the section's impact level and
+    ``per_arrival`` times the period's expected arrivals there.
+    """
+
+    kind_id: Identifier
+    min_low: NonNegativeFloat = 0
+    min_medium: NonNegativeFloat = 0
+    min_high: NonNegativeFloat = 0
+    min_critical: NonNegativeFloat = 0
+    per_arrival: NonNegativeFloat = 0
+    """Units needed per expected arrival in one period."""
+    border_types: Annotated[tuple[BorderType, ...], BeforeValidator(_split_list)] = ()
+    """Border types the rule applies to; empty for all."""
+
+    def minimum(self, level: ImpactLevel) -> float:
+        """The minimum presence at impact level ``level``."""
+        return float(getattr(self, f"min_{level}"))
+
+
+class Penalty(Record):
+    """Penalty per uncovered unit of a kind and day, by the section's impact level."""
+
+    kind_id: Identifier
+    low: NonNegativeFloat
+    medium: NonNegativeFloat
+    high: NonNegativeFloat
+    critical: NonNegativeFloat
+
+
+class Contribution(Record):
+    """A pledge: units of one kind that a contributor makes available."""
+
+    id: Identifier
+    contributor: str = Field(min_length=1)
+    """Who pledges: a member state, the agency or the host state."""
+    category: Category
+    """Standing-corps category 1-4, ``host`` (host-state staff and assets), ``pool``
+    (technical equipment pool) or ``contract`` (contracted interpreters)."""
+    kind_id: Identifier
+    quantity: NonNegativeInt
+    """Units available in each period of the availability window."""
+    daily_cost: NonNegativeFloat
+    """Cost per unit and day deployed (allowances, running costs)."""
+    available_from: date | None = None
+    """First day available; empty for the horizon's start."""
+    available_to: date | None = None
+    """Last day available; empty for the horizon's end."""
+    sections: IdList = ()
+    """Sections the units may be deployed to; empty for all."""
+    languages: IdList = ()
+    """For interpreters: the languages they interpret."""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One table of a scenario: its name, its row model and whether it may be absent."""
+
+    name: str
+    row: type[Record]
+    required: bool
+    description: str
+
+    @property
+    def columns(self) -> list[str]:
+        """The table's column headers, in order."""
+        return [field.alias or name for name, field in self.row.model_fields.items()]
+
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec("sections", Section, True, "Border sections and crossing points."),
+    TableSpec("impact_changes", ImpactChange, False, "Impact levels that change in time."),
+    TableSpec("nationalities", Nationality, False, "Nationalities in the forecast."),
+    TableSpec("languages", Language, False, "Languages and interpreter need per arrival."),
+    TableSpec("language_shares", LanguageShare, False, "Languages spoken, by nationality."),
+    TableSpec("forecast", Arrival, False, "Expected arrivals by section, period, nationality."),
+    TableSpec("kinds", Kind, True, "Officer profiles, vehicle types and interpreters."),
+    TableSpec("requirement_rules", RequirementRule, False, "From forecast to needs, per kind."),
+    TableSpec("penalties", Penalty, False, "Cost of uncovered need, per kind and impact level."),
+    TableSpec("contributions", Contribution, True, "Pledged capacity."),
+)
+"""Every table of a scenario, in the order files and sheets are documented and written."""
+
+TABLES_BY_NAME = {spec.name: spec for spec in TABLES}
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A cross-reference problem in one row of one table (indices count from 0)."""
+
+    table: str
+    index: int
+    field: str | None
+    message: str
+    first_index: int | None = None
+    """For a duplicate: the earlier row of the same table it repeats."""
+
+
+def _duplicates(
+    table: str, rows: Sequence[Any], key_fields: tuple[str, ...], what: str
+) -> Iterable[RowProblem]:
+    """Rows whose key repeats an earlier row's."""
+    first_seen: dict[tuple[Any, ...], int] = {}
+    for index, row in enumerate(rows):
+        key = tuple(getattr(row, name) for name in key_fields)
+        if key in first_seen:
+            shown = ", ".join(str(part) for part in key)
+            yield RowProblem(
+                table,
+                index,
+                key_fields[-1],
+                f"duplicate {what} '{shown}'",
+                first_index=first_seen[key],
+            )
+        else:
+            first_seen[key] = index
+
+
+def _unknown(
+    table: str, index: int, field: str, value: str, known: Mapping[str, Any] | set[str], what: str
+) -> Iterable[RowProblem]:
+    """A problem if ``value`` is not among the ``known`` ids."""
+    if value not in known:
+        yield RowProblem(table, index, field, f"unknown {what} '{value}'")
+
+
+def reference_problems(
+    horizon: Horizon | None, tables: Mapping[str, Sequence[Any]]
+) -> list[RowProblem]:
+    """Every cross-table problem: duplicate ids, unknown references, periods, shares.
+
+    Works on whatever rows validated on their own, so a loader can report these along
+    with per-row problems in one go.
+    """
+    problems: list[RowProblem] = []
+    sections: Sequence[Section] = tables.get("sections", ())
+    kinds: Sequence[Kind] = tables.get("kinds", ())
+    nationalities: Sequence[Nationality] = tables.get("nationalities", ())
+    languages: Sequence[Language] = tables.get("languages", ())
+    shares: Sequence[LanguageShare] = tables.get("language_shares", ())
+    forecast: Sequence[Arrival] = tables.get("forecast", ())
+    rules: Sequence[RequirementRule] = tables.get("requirement_rules", ())
+    penalties: Sequence[Penalty] = tables.get("penalties", ())
+    contributions: Sequence[Contribution] = tables.get("contributions", ())
+    changes: Sequence[ImpactChange] = tables.get("impact_changes", ())
+
+    for table, rows, key, what in (
+        ("sections", sections, ("id",), "section id"),
+        ("kinds", kinds, ("id",), "kind id"),
+        ("nationalities", nationalities, ("id",), "nationality id"),
+        ("languages", languages, ("id",), "language id"),
+        ("contributions", contributions, ("id",), "contribution id"),
+        ("language_shares", shares, ("nationality_id", "language_id"), "language share"),
+        ("forecast", forecast, ("section_id", "period", "nationality_id"), "forecast entry"),
+        ("requirement_rules", rules, ("kind_id",), "rule for kind"),
+        ("penalties", penalties, ("kind_id",), "penalty for kind"),
+        ("impact_changes", changes, ("section_id", "from_period"), "impact change"),
+    ):
+        problems.extend(_duplicates(table, rows, key, what))
+
+    section_ids = {section.id for section in sections}
+    kind_by_id = {kind.id: kind for kind in kinds}
+    nationality_ids = {nationality.id for nationality in nationalities}
+    language_ids = {language.id for language in languages}
+    last_period = horizon.periods if horizon is not None else None
+
+    def period_problem(table: str, index: int, field: str, period: int) -> Iterable[RowProblem]:
+        if last_period is not None and period > last_period:
+            yield RowProblem(
+                table, index, field, f"period {period} is outside the horizon (1-{last_period})"
+            )
+
+    for index, change in enumerate(changes):
+        problems.extend(_unknown("impact_changes", index, "section_id", change.section_id,
+                                 section_ids, "section"))
+        problems.extend(period_problem("impact_changes", index, "from_period", change.from_period))
+
+    for index, arrival in enumerate(forecast):
+        problems.extend(_unknown("forecast", index, "section_id", arrival.section_id,
+                                 section_ids, "section"))
+        problems.extend(_unknown("forecast", index, "nationality_id", arrival.nationality_id,
+                                 nationality_ids, "nationality"))
+        problems.extend(period_problem("forecast", index, "period", arrival.period))
+
+    share_sums: dict[str, float] = defaultdict(float)
+    for index, share in enumerate(shares):
+        problems.extend(_unknown("language_shares", index, "nationality_id", share.nationality_id,
+                                 nationality_ids, "nationality"))
+        problems.extend(_unknown("language_shares", index, "language_id", share.language_id,
+                                 language_ids, "language"))
+        share_sums[share.nationality_id] += share.share
+    for index, nationality in enumerate(nationalities):
+        total = share_sums.get(nationality.id, 0.0)
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            problems.append(RowProblem(
+                "nationalities", index, "id",
+                f"language shares of nationality '{nationality.id}' sum to {total:.3g}, not 1",
+            ))
+
+    for index, kind in enumerate(kinds):
+        if kind.crew_kind is None:
+            if kind.crew_size:
+                problems.append(RowProblem("kinds", index, "crew_kind",
+                                           "crew_size is set but crew_kind is empty"))
+            continue
+        if kind.kind_class is not KindClass.VEHICLE:
+            problems.append(RowProblem("kinds", index, "crew_kind",
+                                       f"only vehicles have a crew, not a kind of class "
+                                       f"'{kind.kind_class}'"))
+        crew = kind_by_id.get(kind.crew_kind)
+        if crew is None:
+            problems.append(RowProblem("kinds", index, "crew_kind",
+                                       f"unknown kind '{kind.crew_kind}'"))
+        elif crew.kind_class is not KindClass.OFFICER:
+            problems.append(RowProblem("kinds", index, "crew_kind",
+                                       f"crew kind '{crew.id}' is not an officer profile"))
+
+    penalised = {penalty.kind_id for penalty in penalties}
+    for index, rule in enumerate(rules):
+        problems.extend(_unknown("requirement_rules", index, "kind_id", rule.kind_id,
+                                 kind_by_id, "kind"))
+        if rule.kind_id in kind_by_id and rule.kind_id not in penalised:
+            problems.append(RowProblem("requirement_rules", index, "kind_id",
+                                       f"kind '{rule.kind_id}' has a requirement rule but no row "
+                                       "in penalties"))
+    for index, penalty in enumerate(penalties):
+        problems.extend(_unknown("penalties", index, "kind_id", penalty.kind_id,
+                                 kind_by_id, "kind"))
+
+    for index, contribution in enumerate(contributions):
+        problems.extend(_contribution_problems(index, contribution, kind_by_id, section_ids,
+                                               language_ids))
+    return problems
+
+
+def _contribution_problems(
+    index: int,
+    contribution: Contribution,
+    kind_by_id: Mapping[str, Kind],
+    section_ids: set[str],
+    language_ids: set[str],
+) -> Iterable[RowProblem]:
+    """Problems of one pledge: its kind, category, sections, languages and window."""
+    table = "contributions"
+    for section_id in contribution.sections:
+        yield from _unknown(table, index, "sections", section_id, section_ids, "section")
+    for language_id in contribution.languages:
+        yield from _unknown(table, index, "languages", language_id, language_ids, "language")
+    if (
+        contribution.available_from is not None
+        and contribution.available_to is not None
+        and contribution.available_to < contribution.available_from
+    ):
+        yield RowProblem(table, index, "available_to",
+                         f"{contribution.available_to} is before available_from "
+                         f"{contribution.available_from}")
+    kind = kind_by_id.get(contribution.kind_id)
+    if kind is None:
+        yield RowProblem(table, index, "kind_id", f"unknown kind '{contribution.kind_id}'")
+        return
+    allowed = ALLOWED_CATEGORIES[kind.kind_class]
+    if contribution.category not in allowed:
+        names = ", ".join(sorted(category.value for category in allowed))
+        yield RowProblem(table, index, "category",
+                         f"category '{contribution.category}' is not allowed for a "
+                         f"{kind.kind_class} (allowed: {names})")
+    if kind.kind_class is KindClass.INTERPRETER and not contribution.languages:
+        yield RowProblem(table, index, "languages", "interpreters must list their languages")
+    if kind.kind_class is not KindClass.INTERPRETER and contribution.languages:
+        yield RowProblem(table, index, "languages",
+                         f"only interpreters list languages, not a {kind.kind_class}")
+
+
+class Scenario(Record):
+    """A whole joint-operation scenario: settings plus one tuple of rows per table."""
+
+    meta: Meta
+    horizon: Horizon
+    language_penalty: ImpactPenalties
+    """Penalty per uncovered interpreter unit and day, by the section's impact level."""
+    sections: tuple[Section, ...] = Field(min_length=1)
+    impact_changes: tuple[ImpactChange, ...] = ()
+    nationalities: tuple[Nationality, ...] = ()
+    languages: tuple[Language, ...] = ()
+    language_shares: tuple[LanguageShare, ...] = ()
+    forecast: tuple[Arrival, ...] = ()
+    kinds: tuple[Kind, ...] = Field(min_length=1)
+    requirement_rules: tuple[RequirementRule, ...] = ()
+    penalties: tuple[Penalty, ...] = ()
+    contributions: tuple[Contribution, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Scenario:
+        problems = reference_problems(self.horizon, self.tables())
+        if problems:
+            lines = [
+                f"{problem.table}[{problem.index}]"
+                + (f".{problem.field}" if problem.field else "")
+                + f": {problem.message}"
+                + (f" (first at [{problem.first_index}])" if problem.first_index is not None else "")
+                for problem in problems
+            ]
+            raise ValueError("; ".join(lines))
+        return self
+
+    def tables(self) -> dict[str, tuple[Record, ...]]:
+        """The scenario's tables by name."""
+        return {spec.name: getattr(self, spec.name) for spec in TABLES}
+
+    def content_hash(self) -> str:
+        """A SHA-256 of the scenario's content: equal for the same scenario in any file format."""
+        return hashlib.sha256(self.model_dump_json(by_alias=True).encode()).hexdigest()
+
+    def kind(self, kind_id: str) -> Kind:
+        """The kind with id ``kind_id``."""
+        return next(kind for kind in self.kinds if kind.id == kind_id)
+
+
+SETTINGS_FIELDS = ("meta", "horizon", "language_penalty")
+"""The scenario's keys that are settings rather than tables."""
+
+
+def table_row_counts(scenario: Scenario) -> Counter[str]:
+    """Rows per table, for summaries."""
+    return Counter({name: len(rows) for name, rows in scenario.tables().items()})
