@@ -1,0 +1,154 @@
+"""The command line: parse, call one library function, render its result."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from planner import api
+from planner.errors import ExitCode, PlannerError, UsageError
+from planner.export import write_outputs
+from planner.files import atomic_file
+from planner.load import load_scenario
+from planner.report import render_plan, render_requirements
+from planner.requirements import derive_requirements
+from planner.schema import Scenario
+from planner.solve import SolveOptions, Status
+
+app = typer.Typer(
+    name="planner",
+    help="Plan border guards, vehicles and interpreters for a joint operation, at least cost.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+errors = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+
+_state = {"debug": False}
+
+ScenarioPath = Annotated[
+    Path, typer.Argument(help="A scenario folder (scenario.yaml + CSVs), a scenario.yaml or .xlsx.")
+]
+EXIT_BY_STATUS = {
+    Status.OPTIMAL: ExitCode.OK,
+    Status.FEASIBLE: ExitCode.OK,
+    Status.INFEASIBLE: ExitCode.INFEASIBLE,
+    Status.UNBOUNDED: ExitCode.SOLVER_FAILED,
+    Status.NO_SOLUTION: ExitCode.SOLVER_FAILED,
+    Status.ERROR: ExitCode.SOLVER_FAILED,
+}
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+@app.command()
+def run(
+    path: ScenarioPath,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for schedule, shortfalls, summary, plan.")
+    ] = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Solver time limit in seconds.", min=0)
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print summary.json instead.")] = False,
+) -> None:
+    """Solve a scenario and write its deployment schedule."""
+    plan = api.run(path, SolveOptions(time_limit=time_limit))
+    if not plan.status.has_plan:
+        errors.print(
+            f"error: no plan: the solver ended with status '{plan.status.value}' "
+            f"({plan.result.termination})"
+        )
+        raise typer.Exit(EXIT_BY_STATUS[plan.status])
+    written = write_outputs(plan, out) if out is not None else []
+    if as_json:
+        console.print_json(json.dumps(plan.summary()))
+    else:
+        render_plan(plan, console)
+        if written:
+            console.print(f"wrote {', '.join(str(path) for path in written)}")
+        else:
+            console.print("No --out given: nothing written.")
+    raise typer.Exit(EXIT_BY_STATUS[plan.status])
+
+
+@app.command()
+def validate(path: ScenarioPath) -> None:
+    """Check a scenario's files and report every problem at once."""
+    scenario = load_scenario(path)
+    counts = ", ".join(f"{len(rows)} {name}" for name, rows in scenario.tables().items())
+    console.print(f"{path}: valid ({counts}); hash {scenario.content_hash()[:12]}")
+
+
+@app.command()
+def requirements(
+    path: ScenarioPath,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write every need as a CSV file.")
+    ] = None,
+) -> None:
+    """Show the needs the forecast implies, before optimising."""
+    scenario = load_scenario(path)
+    needs = derive_requirements(scenario)
+    render_requirements(scenario, needs, console)
+    if out is not None:
+        with atomic_file(out) as staging:
+            needs.table().to_csv(staging, index=False)
+        console.print(f"wrote {out}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the scenario's JSON Schema."""
+    print(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))
+
+
+@app.command()
+def template(
+    xlsx: Annotated[Path, typer.Option("--xlsx", help="The workbook to write.")],
+    source: Annotated[
+        Path | None,
+        typer.Option("--from", help="Fill the workbook with this scenario instead of leaving it "
+                     "empty."),
+    ] = None,
+) -> None:
+    """Write a scenario workbook: empty with the right sheets and headers, or filled."""
+    from planner.workbook import write_workbook
+
+    if xlsx.suffix.lower() != ".xlsx":
+        raise UsageError(f"{xlsx}: the workbook name must end in .xlsx")
+    scenario = load_scenario(source) if source is not None else None
+    write_workbook(xlsx, scenario)
+    console.print(f"wrote {xlsx}")
+
+
+def main() -> None:
+    """Run the command line, turning planner errors into one line and an exit code."""
+    try:
+        app()
+    except PlannerError as error:
+        if _state["debug"]:
+            raise
+        errors.print(f"error: {error}")
+        sys.exit(int(error.exit_code))
+    except Exception as error:
+        if _state["debug"]:
+            raise
+        errors.print(f"internal error: {type(error).__name__}: {error} (run with --debug for "
+                     "the traceback)")
+        sys.exit(int(ExitCode.FAILURE))
+
+
+if __name__ == "__main__":
+    main()
