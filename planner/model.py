@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import pandas as pd
 import pyomo.environ as pyo
@@ -13,6 +14,9 @@ from planner.requirements import Requirements
 from planner.schema import Category, KindClass, Scenario
 
 NEED_KEY = ["section_id", "period"]
+
+Key = TypeVar("Key", bound=Hashable)
+Member = TypeVar("Member")
 
 
 @dataclass(frozen=True)
@@ -133,15 +137,15 @@ def _contribution_offers(scenario: Scenario, periods: pd.DataFrame) -> pd.DataFr
     return offers.astype({"period": "int64", "quantity": "int64", "personnel": "bool"})
 
 
-def _groups(keys: Iterable[Hashable], members: Iterable[Hashable]) -> dict[Hashable, list]:
+def _groups(keys: Iterable[Key], members: Iterable[Member]) -> dict[Key, list[Member]]:
     """Members grouped by key, in order."""
-    grouped: dict[Hashable, list] = defaultdict(list)
+    grouped: dict[Key, list[Member]] = defaultdict(list)
     for key, member in zip(keys, members, strict=True):
         grouped[key].append(member)
     return grouped
 
 
-def _tuples(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
+def _tuples(frame: pd.DataFrame, columns: list[str]) -> list[tuple[Any, ...]]:
     return list(frame[columns].itertuples(index=False, name=None))
 
 

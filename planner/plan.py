@@ -127,7 +127,7 @@ def _totals(shortfalls: pd.DataFrame, by: str) -> list[dict[str, Any]]:
     grouped = shortfalls.groupby(by)[["required", "covered", "shortfall"]].sum()
     grouped["coverage_per_cent"] = 100 * grouped["covered"] / grouped["required"]
     return [
-        {by: key, **{name: round(float(value), 6) for name, value in row.items()}}
+        {by: str(key), **{str(name): round(float(value), 6) for name, value in row.items()}}
         for key, row in grouped.iterrows()
     ]
 

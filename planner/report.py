@@ -28,8 +28,8 @@ def render_requirements(scenario: Scenario, requirements: Requirements, console:
             continue
         peak = part.pivot_table(index="section_id", columns="item_id", values="required",
                                 aggfunc="max", fill_value=0.0)
-        grid = Table(title=f"Peak need per period by section and {title}",
-                     title_justify="left")
+        console.print(f"[bold]Peak need per period by section and {title}[/bold]")
+        grid = Table()
         grid.add_column("section")
         for column in peak.columns:
             grid.add_column(str(column), justify="right")
@@ -58,7 +58,8 @@ def render_plan(plan: Plan, console: Console) -> None:
         f"shortfall penalty {_number(costs['shortfall_penalty'], 2)}, "
         f"language penalty {_number(costs['language_penalty'], 2)}"
     )
-    coverage = Table(title="Coverage by section (unit-periods)", title_justify="left")
+    console.print("[bold]Coverage by section (unit-periods)[/bold]")
+    coverage = Table()
     for name in ("section", "required", "covered", "coverage %", "deployment cost"):
         coverage.add_column(name, justify="left" if name == "section" else "right")
     for row in summary["by_section"]:
@@ -73,12 +74,14 @@ def render_plan(plan: Plan, console: Console) -> None:
         largest = short.sort_values(["shortfall", "period"], ascending=[False, True]).head(
             TOP_SHORTFALLS
         )
-        table = Table(title=f"Largest shortfalls ({len(short)} in all)", title_justify="left")
+        console.print(f"[bold]Largest shortfalls ({len(short)} in all)[/bold]")
+        table = Table()
         for name in ("period start", "section", "need", "required", "shortfall"):
             table.add_column(name, justify="right" if name in ("required", "shortfall") else "left")
-        for row in largest.itertuples(index=False):
-            table.add_row(str(row.period_start), row.section_id, f"{row.item_type} {row.item_id}",
-                          _number(row.required), _number(row.shortfall))
+        for row in largest.to_dict("records"):
+            table.add_row(str(row["period_start"]), str(row["section_id"]),
+                          f"{row['item_type']} {row['item_id']}",
+                          _number(row["required"]), _number(row["shortfall"]))
         console.print(table)
     model = summary["model"]
     timings = summary["timings_seconds"]

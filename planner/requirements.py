@@ -152,9 +152,9 @@ def _language_needs(scenario: Scenario, impact: pd.DataFrame) -> pd.DataFrame:
                      name="need_per_arrival")
     speakers = _forecast_frame(scenario).merge(shares, on="nationality_id")
     speakers["arrivals"] = speakers["arrivals"] * speakers["share"]
-    speakers = speakers.groupby(["section_id", "period", "language_id"], as_index=False)[
-        "arrivals"
-    ].sum()
+    speakers = speakers.groupby(["section_id", "period", "language_id"], as_index=False).agg(
+        arrivals=("arrivals", "sum")
+    )
     speakers["required"] = speakers["arrivals"] * speakers["language_id"].map(need)
     speakers = speakers.merge(impact[["section_id", "period", "impact_level"]],
                               on=["section_id", "period"])

@@ -74,6 +74,9 @@ class SolveResult:
     """``deployment_cost``, ``shortfall_penalty`` and ``language_penalty``."""
 
 
+OBJECTIVE_PARTS = ("deployment_cost", "shortfall_penalty", "language_penalty")
+"""The objective's named terms, as the model's Expressions call them."""
+
 _STATUS_BY_TERMINATION = {
     TerminationCondition.convergenceCriteriaSatisfied: Status.OPTIMAL,
     TerminationCondition.provenInfeasible: Status.INFEASIBLE,
@@ -93,6 +96,20 @@ def solve(built: DeploymentModel, options: SolveOptions | None = None) -> SolveR
     solver_options: dict[str, object] = {"output_flag": False}
     if options.threads is not None:
         solver_options["threads"] = options.threads
+    if built.size.variables == 0:
+        # Nothing is needed anywhere: the empty plan is optimal, and HiGHS won't say so.
+        return SolveResult(
+            status=Status.OPTIMAL,
+            termination="emptyModel",
+            objective=0.0,
+            solver="highs",
+            solver_version=_version(solver),
+            size=built.size,
+            solve_seconds=0.0,
+            extract_seconds=0.0,
+            solution=extract_solution(built),
+            objective_parts=dict.fromkeys(OBJECTIVE_PARTS, 0.0),
+        )
     started = time.perf_counter()
     results = solver.solve(
         built.model,
@@ -112,7 +129,7 @@ def solve(built: DeploymentModel, options: SolveOptions | None = None) -> SolveR
         termination=results.termination_condition.name,
         objective=None,
         solver="highs",
-        solver_version=".".join(str(part) for part in solver.version()),
+        solver_version=_version(solver),
         size=built.size,
         solve_seconds=solve_seconds,
         extract_seconds=0.0,
@@ -127,7 +144,7 @@ def solve(built: DeploymentModel, options: SolveOptions | None = None) -> SolveR
     solution = extract_solution(built)
     parts = {
         name: float(pyo.value(getattr(built.model, name)))
-        for name in ("deployment_cost", "shortfall_penalty", "language_penalty")
+        for name in OBJECTIVE_PARTS
     }
     objective = results.incumbent_objective
     return replace(
@@ -137,6 +154,10 @@ def solve(built: DeploymentModel, options: SolveOptions | None = None) -> SolveR
         solution=solution,
         objective_parts=parts,
     )
+
+
+def _version(solver: Highs) -> str:
+    return ".".join(str(part) for part in solver.version())
 
 
 def extract_solution(built: DeploymentModel) -> Solution:

@@ -1,0 +1,51 @@
+"""Small scenarios built inline, for cases whose optimum is derived by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from planner.schema import Scenario
+
+SETTINGS: dict[str, Any] = {
+    "meta": {"name": "case", "operation": "JO Test"},
+    "horizon": {"start": "2024-01-01", "period": "day", "periods": 1},
+    "language_penalty": {"low": 50, "medium": 100, "high": 150, "critical": 300},
+}
+
+
+def section(id: str, impact: str = "high", beds: int | None = None, **extra: Any) -> dict:
+    return {"id": id, "name": f"Section {id}", "host_country": "Examplia",
+            "border_type": extra.pop("border_type", "land"), "impact_level": impact,
+            "beds": beds, **extra}
+
+
+def contribution(id: str, kind: str, quantity: int, daily_cost: float, **extra: Any) -> dict:
+    return {"id": id, "contributor": extra.pop("contributor", "Frontex"),
+            "category": extra.pop("category", "1"), "kind_id": kind, "quantity": quantity,
+            "daily_cost": daily_cost, **extra}
+
+
+def rule(kind: str, minimum: float = 0, per_arrival: float = 0, **extra: Any) -> dict:
+    return {"kind_id": kind, "min_low": minimum, "min_medium": minimum, "min_high": minimum,
+            "min_critical": minimum, "per_arrival": per_arrival, **extra}
+
+
+def penalty(kind: str, value: float, **levels: float) -> dict:
+    return {"kind_id": kind, **{level: levels.get(level, value)
+                                for level in ("low", "medium", "high", "critical")}}
+
+
+GUARD = {"id": "guard", "name": "Guard", "class": "officer"}
+INTERPRETER = {"id": "interpreter", "name": "Interpreter", "class": "interpreter"}
+
+
+def scenario(**tables: Any) -> Scenario:
+    """A scenario from the shared settings plus the given tables (and setting overrides)."""
+    document: dict[str, Any] = {key: dict(value) for key, value in SETTINGS.items()}
+    for key, value in tables.items():
+        if key in SETTINGS:
+            document[key] = {**document[key], **value}
+        else:
+            document[key] = value
+    document.setdefault("kinds", [GUARD])
+    return Scenario.model_validate(document)
