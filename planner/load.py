@@ -19,6 +19,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from planner.errors import Problem, ScenarioError, UsageError
 from planner.schema import (
+    REFERENCED_KEYS,
     SETTINGS_FIELDS,
     TABLES,
     Horizon,
@@ -59,6 +60,8 @@ class RawScenario:
     settings_rows: dict[str, int]
     tables: dict[str, RawTable]
     problems: list[Problem]
+    unreadable: set[str] = field(default_factory=set)
+    """Tables (and ``settings``) that could not be read at all: a problem already says why."""
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -91,7 +94,8 @@ def validate_scenario(raw: RawScenario) -> Scenario:
     settings: dict[str, Any] = {}
     for key, model in SETTINGS_MODELS.items():
         if key not in raw.settings:
-            problems.append(Problem(raw.settings_source, None, key, "missing"))
+            if "settings" not in raw.unreadable:
+                problems.append(Problem(raw.settings_source, None, key, "missing"))
             continue
         try:
             settings[key] = model.model_validate(raw.settings[key])
@@ -113,9 +117,16 @@ def validate_scenario(raw: RawScenario) -> Scenario:
         rows[spec.name], row_numbers[spec.name] = valid, numbers
         problems.extend(table_problems)
         if spec.required and not table.rows:
-            problems.append(Problem(table.source, None, None, "has no rows; at least one is needed"))
+            problems.append(
+                Problem(table.source, None, None, "has no rows; at least one is needed")
+            )
 
-    for problem in reference_problems(settings.get("horizon"), rows):
+    known_keys = {
+        name: None if name in raw.unreadable else _failed_keys(raw.tables.get(name),
+                                                               row_numbers[name], column)
+        for name, column in REFERENCED_KEYS.items()
+    }
+    for problem in reference_problems(settings.get("horizon"), rows, known_keys):
         table = raw.tables[problem.table]
         numbers = row_numbers[problem.table]
         message = problem.message
@@ -126,6 +137,18 @@ def validate_scenario(raw: RawScenario) -> Scenario:
     if problems:
         raise ScenarioError(problems, scenario=raw.name)
     return Scenario.model_validate({**settings, **rows})
+
+
+def _failed_keys(table: RawTable | None, valid_numbers: list[int], column: str) -> set[str]:
+    """The ``column`` values of rows that failed on their own: they exist, though invalid."""
+    if table is None:
+        return set()
+    valid = set(valid_numbers)
+    return {
+        str(row[column])
+        for row, number in zip(table.rows, table.row_numbers, strict=True)
+        if number not in valid and column in row
+    }
 
 
 def _validate_rows(
@@ -170,7 +193,10 @@ def _message(detail: Mapping[str, Any]) -> str:
 def _read_folder(yaml_path: Path) -> RawScenario:
     folder = yaml_path.parent
     problems: list[Problem] = []
+    unreadable: set[str] = set()
     document = _read_yaml(yaml_path, problems)
+    if problems:
+        unreadable.add("settings")
     settings = {key: value for key, value in document.items() if key in SETTINGS_FIELDS}
     table_names = {spec.name for spec in TABLES}
     for key in document:
@@ -192,10 +218,12 @@ def _read_folder(yaml_path: Path) -> RawScenario:
         elif spec.required:
             problems.append(Problem(csv_path.name, None, None,
                                     "file is missing; this table is required"))
-            continue
+            table = None
         else:
             continue
-        if table is not None:
+        if table is None:
+            unreadable.add(spec.name)
+        else:
             tables[spec.name] = table
     return RawScenario(
         name=str(folder if yaml_path.name == SCENARIO_FILE else yaml_path),
@@ -204,6 +232,7 @@ def _read_folder(yaml_path: Path) -> RawScenario:
         settings_rows={},
         tables=tables,
         problems=problems,
+        unreadable=unreadable,
     )
 
 
@@ -265,10 +294,16 @@ def _read_csv(path: Path, spec: TableSpec, problems: list[Problem]) -> RawTable 
                                 f"file is empty; expected a header row: {','.join(spec.columns)}"))
         return None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    lines: list[list[str]] = []
+    # The reader's line count has run on to the end of the file by the time an unclosed
+    # quote fails; the line the broken row starts on is the one to show.
+    row_start = 1
     try:
-        lines = list(reader)
+        for line in reader:
+            lines.append(line)
+            row_start = reader.line_num + 1
     except csv.Error as error:
-        problems.append(Problem(path.name, reader.line_num, None, f"malformed CSV: {error}"))
+        problems.append(Problem(path.name, row_start, None, f"malformed CSV: {error}"))
         return None
     header = [name.strip() for name in lines[0]]
     rows = lines[1:]
@@ -333,7 +368,9 @@ def _cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        if value.time() == datetime.min.time():
+            return value.date().isoformat()
+        return value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
@@ -355,6 +392,7 @@ def _read_workbook(path: Path) -> RawScenario:
             [Problem(path.name, None, None, f"not a readable Excel workbook: {error}")],
             scenario=str(path),
         ) from error
+    unreadable: set[str] = set()
     try:
         settings: dict[str, Any] = {}
         settings_rows: dict[str, int] = {}
@@ -365,11 +403,20 @@ def _read_workbook(path: Path) -> RawScenario:
                 key = _cell_text(row[0]) if row else ""
                 if number == 1 or not key:
                     continue
+                if key.split(".")[0] not in SETTINGS_FIELDS:
+                    problems.append(Problem(settings_source, number, key, "unknown key"))
+                    continue
+                if key in settings_rows:
+                    problems.append(Problem(settings_source, number, key,
+                                            f"key appears twice (first at row "
+                                            f"{settings_rows[key]})"))
+                    continue
                 value = _cell_text(row[1]) if len(row) > 1 else ""
                 _set_dotted(settings, key, value or None)
                 settings_rows[key] = number
         else:
             problems.append(Problem(path.name, None, None, f"missing sheet '{SETTINGS_SHEET}'"))
+            unreadable.add("settings")
 
         tables: dict[str, RawTable] = {}
         expected = {SETTINGS_SHEET, *(spec.name for spec in TABLES)}
@@ -382,21 +429,26 @@ def _read_workbook(path: Path) -> RawScenario:
                 if spec.required:
                     problems.append(Problem(path.name, None, None,
                                             f"missing sheet '{spec.name}' (required table)"))
+                    unreadable.add(spec.name)
                 continue
             rows = list(book[spec.name].iter_rows(values_only=True))
+            table = None
             if not rows or not any(_cell_text(value) for value in rows[0]):
                 problems.append(Problem(source, None, None,
                                         f"sheet is empty; expected a header row: "
                                         f"{', '.join(spec.columns)}"))
-                continue
-            header = [_cell_text(value) for value in rows[0]]
-            table = _table_from_cells(source, spec, header, rows[1:],
-                                      list(range(2, len(rows) + 1)), problems)
-            if table is not None:
+            else:
+                header = [_cell_text(value) for value in rows[0]]
+                table = _table_from_cells(source, spec, header, rows[1:],
+                                          list(range(2, len(rows) + 1)), problems)
+            if table is None:
+                unreadable.add(spec.name)
+            else:
                 tables[spec.name] = table
     finally:
         book.close()
-    return RawScenario(str(path), settings, settings_source, settings_rows, tables, problems)
+    return RawScenario(str(path), settings, settings_source, settings_rows, tables, problems,
+                       unreadable)
 
 
 def _set_dotted(target: dict[str, Any], dotted: str, value: Any) -> None:

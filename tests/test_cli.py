@@ -106,7 +106,9 @@ def test_bad_scenario_exits_2_naming_every_problem_and_writes_nothing(
     assert invoke(monkeypatch, "run", str(broken_tiny), "--out", str(out)) == ExitCode.BAD_INPUT
     err = capsys.readouterr().err
     assert "2 problems found" in err
-    assert "forecast.csv, row 3, field 'arrivals': Input should be greater than or equal to 0" in err
+    assert "forecast.csv, row 3, field 'arrivals': Input should be greater than or equal to 0" in (
+        err
+    )
     assert "forecast.csv, row 3, field 'section_id'" not in err  # the row failed on its own first
     assert "contributions.csv, row 3, field 'quantity': Input should be a valid integer" in err
     assert "Traceback" not in err

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from builders import GUARD, INTERPRETER, contribution, penalty, rule, scenario, section
 from planner import Status, derive_requirements, plan_scenario
 from planner.model import build_model
 from planner.plan import Plan
+
+from builders import INTERPRETER, contribution, penalty, rule, scenario, section
 
 
 def deployed(plan: Plan) -> dict[tuple[str, str, int], float]:

@@ -9,10 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builders import GUARD, INTERPRETER, contribution, penalty, rule, scenario, section
 from planner import Scenario, Status, plan_scenario
 from planner.plan import Plan
 from planner.schema import IMPACT_LEVELS, Category, KindClass
+
+from builders import GUARD, INTERPRETER, contribution, penalty, rule, scenario, section
 
 TOLERANCE = 1e-6
 DOG = {"id": "dog", "name": "Dog handler", "class": "officer"}
@@ -88,7 +89,6 @@ def check_plan(built: Scenario, plan: Plan) -> None:
     assert plan.status is Status.OPTIMAL
     schedule, shortfalls = plan.schedule, plan.shortfalls
     pledges = {c.id: c for c in built.contributions}
-    kind_class = {k.id: k.kind_class for k in built.kinds}
 
     per_offer = schedule.groupby(["contribution_id", "period"])["quantity"].sum()
     for (contribution_id, _), units in per_offer.items():

@@ -1,0 +1,41 @@
+"""Fixtures shared across the test modules."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from planner.load import load_scenario
+from planner.schema import Scenario
+from planner.workbook import write_workbook
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+TINY = SCENARIOS / "tiny"
+
+
+# --- the tiny scenario: loaded once, or copied for a test to edit ------------------------------
+
+
+@pytest.fixture(scope="session")
+def tiny() -> Scenario:
+    """scenarios/tiny, loaded (read-only: Scenario is frozen)."""
+    return load_scenario(TINY)
+
+
+@pytest.fixture
+def tiny_folder(tmp_path: Path) -> Path:
+    """A copy of scenarios/tiny that a test may edit."""
+    return Path(shutil.copytree(TINY, tmp_path / "tiny"))
+
+
+@pytest.fixture
+def tiny_workbook(tmp_path: Path, tiny: Scenario) -> Path:
+    """scenarios/tiny written as tiny.xlsx, for a test to edit."""
+    path = tmp_path / "tiny.xlsx"
+    write_workbook(path, tiny)
+    return path
+
+
+# --- fixtures for other test modules go below this line ---------------------------------------
