@@ -7,12 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from planner.files import OUTPUT_MARKER, atomic_directory
 from planner.plan import Plan
 
 OUTPUT_FILES = ("schedule.csv", "shortfalls.csv", OUTPUT_MARKER, "plan.xlsx")
 DECIMALS = 6
+BOLD = Font(bold=True)
 
 
 def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
@@ -34,21 +39,33 @@ def write_plan_workbook(
     path: Path, summary: dict[str, Any], schedule: pd.DataFrame, shortfalls: pd.DataFrame
 ) -> None:
     """The plan as a workbook for planners: summary, schedule, shortfalls, totals."""
-    flat = pd.DataFrame(
-        [(key, value) for key, value in _flatten(summary) if not isinstance(value, list)],
-        columns=["key", "value"],
-    )
-    with pd.ExcelWriter(path, engine="openpyxl") as book:
-        flat.to_excel(book, sheet_name="summary", index=False)
-        schedule.to_excel(book, sheet_name="schedule", index=False)
-        shortfalls.to_excel(book, sheet_name="shortfalls", index=False)
-        for name in ("by_kind", "by_section", "by_language"):
-            pd.DataFrame(summary[name]).to_excel(book, sheet_name=name, index=False)
-        for sheet in book.book.worksheets:
-            sheet.freeze_panes = "A2"
-            for column in sheet.columns:
-                width = max(len(str(cell.value or "")) for cell in column[:200])
-                sheet.column_dimensions[column[0].column_letter].width = min(width + 2, 60)
+    # Write-only mode streams rows to disk: several times faster on large schedules.
+    book = Workbook(write_only=True)
+    flat = [(key, value) for key, value in _flatten(summary) if not isinstance(value, list)]
+    _add_sheet(book, "summary", pd.DataFrame(flat, columns=["key", "value"]))
+    _add_sheet(book, "schedule", schedule)
+    _add_sheet(book, "shortfalls", shortfalls)
+    for name in ("by_kind", "by_section", "by_language"):
+        _add_sheet(book, name, pd.DataFrame(summary[name]))
+    book.save(path)
+
+
+def _add_sheet(book: Workbook, name: str, table: pd.DataFrame) -> None:
+    """One sheet: a bold frozen header, columns sized to their first rows, then the rows."""
+    sheet = book.create_sheet(name)
+    sheet.freeze_panes = "A2"
+    sample = table.head(200).astype(str)
+    for number, column in enumerate(table.columns, start=1):
+        width = max([len(str(column)), *sample[column].str.len().tolist()])
+        sheet.column_dimensions[get_column_letter(number)].width = min(width + 2, 60)
+    header = []
+    for column in table.columns:
+        cell = WriteOnlyCell(sheet, value=str(column))
+        cell.font = BOLD
+        header.append(cell)
+    sheet.append(header)
+    for row in table.itertuples(index=False, name=None):
+        sheet.append(row)
 
 
 def _flatten(mapping: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
