@@ -20,12 +20,13 @@ def plan_scenario(
     timings: dict[str, float] | None = None,
 ) -> Plan:
     """Derive needs, build and solve the model, and return the plan (whatever the status)."""
+    options = options or SolveOptions()
     timings = dict(timings or {})
     started = time.perf_counter()
     requirements = derive_requirements(scenario)
     timings["requirements"] = time.perf_counter() - started
     started = time.perf_counter()
-    built = build_model(scenario, requirements)
+    built = build_model(scenario, requirements, whole_units=options.whole_units)
     timings["build"] = time.perf_counter() - started
     result = solve(built, options)
     timings["solve"] = result.solve_seconds

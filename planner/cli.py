@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from planner import api
-from planner.errors import ExitCode, PlannerError, UsageError
+from planner.errors import ExitCode, InfeasibleError, PlannerError, SolverError, UsageError
 from planner.export import write_outputs
 from planner.files import atomic_file
 from planner.load import load_scenario
@@ -35,14 +35,8 @@ _state = {"debug": False}
 ScenarioPath = Annotated[
     Path, typer.Argument(help="A scenario folder (scenario.yaml + CSVs), a scenario.yaml or .xlsx.")
 ]
-EXIT_BY_STATUS = {
-    Status.OPTIMAL: ExitCode.OK,
-    Status.FEASIBLE: ExitCode.OK,
-    Status.INFEASIBLE: ExitCode.INFEASIBLE,
-    Status.UNBOUNDED: ExitCode.SOLVER_FAILED,
-    Status.NO_SOLUTION: ExitCode.SOLVER_FAILED,
-    Status.ERROR: ExitCode.SOLVER_FAILED,
-}
+DEFAULT_TIME_LIMIT = 300.0
+"""Seconds a whole-unit solve may take from the command line before it reports its best."""
 
 
 @app.callback()
@@ -58,19 +52,31 @@ def run(
     out: Annotated[
         Path | None, typer.Option("--out", help="Folder for schedule, shortfalls, summary, plan.")
     ] = None,
+    relax: Annotated[
+        bool, typer.Option("--relax", help="Fractional units (LP); also writes "
+                           "marginal_values.csv.")
+    ] = False,
     time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="Solver time limit in seconds.", min=0)
-    ] = None,
+        float, typer.Option("--time-limit", help="Solver time limit in seconds.", min=0)
+    ] = DEFAULT_TIME_LIMIT,
+    gap: Annotated[
+        float, typer.Option("--gap", help="Relative gap at which a whole-unit solve may stop.",
+                            min=0, max=1)
+    ] = SolveOptions.gap,
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json instead.")] = False,
 ) -> None:
     """Solve a scenario and write its deployment schedule."""
-    plan = api.run(path, SolveOptions(time_limit=time_limit))
+    plan = api.run(path, SolveOptions(relax=relax, time_limit=time_limit, gap=gap))
+    if plan.status is Status.INFEASIBLE:
+        raise InfeasibleError(
+            "the hard rules cannot all hold; these conflict:\n"
+            + "\n".join(f"  - {line}" for line in plan.result.conflicts)
+        )
     if not plan.status.has_plan:
-        errors.print(
-            f"error: no plan: the solver ended with status '{plan.status.value}' "
+        raise SolverError(
+            f"no plan: the solver ended with status '{plan.status.value}' "
             f"({plan.result.termination})"
         )
-        raise typer.Exit(EXIT_BY_STATUS[plan.status])
     written = write_outputs(plan, out) if out is not None else []
     if as_json:
         console.print_json(json.dumps(plan.summary()))
@@ -80,7 +86,6 @@ def run(
             console.print(f"wrote {', '.join(str(path) for path in written)}")
         else:
             console.print("No --out given: nothing written.")
-    raise typer.Exit(EXIT_BY_STATUS[plan.status])
 
 
 @app.command()

@@ -16,23 +16,29 @@ from planner.files import OUTPUT_MARKER, atomic_directory
 from planner.plan import Plan
 
 OUTPUT_FILES = ("schedule.csv", "shortfalls.csv", OUTPUT_MARKER, "plan.xlsx")
+MARGINAL_FILE = "marginal_values.csv"
+"""Written by LP runs only."""
 DECIMALS = 6
 BOLD = Font(bold=True)
 
 
 def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
-    """Write the plan's four outputs into ``out_dir``, all of them or none."""
+    """Write the plan's outputs into ``out_dir``, all of them or none."""
     summary = plan.summary()
     schedule = plan.schedule.round(DECIMALS)
     shortfalls = plan.shortfalls.round(DECIMALS)
+    names = list(OUTPUT_FILES)
     with atomic_directory(out_dir) as staging:
+        if plan.marginal_values is not None:
+            plan.marginal_values.round(DECIMALS).to_csv(staging / MARGINAL_FILE, index=False)
+            names.append(MARGINAL_FILE)
         schedule.to_csv(staging / "schedule.csv", index=False)
         shortfalls.to_csv(staging / "shortfalls.csv", index=False)
         (staging / OUTPUT_MARKER).write_text(
             json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         write_plan_workbook(staging / "plan.xlsx", summary, schedule, shortfalls)
-    return [out_dir / name for name in OUTPUT_FILES]
+    return [out_dir / name for name in names]
 
 
 def write_plan_workbook(

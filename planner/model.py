@@ -3,42 +3,31 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pandas as pd
 import pyomo.environ as pyo
 
+from planner.index import ModelIndex, build_index
 from planner.requirements import Requirements
-from planner.schema import Category, KindClass, Scenario
+from planner.schema import Scenario
 
 NEED_KEY = ["section_id", "period"]
+DEPLOY_KEY = ["contribution_id", "section_id", "period"]
 
 Key = TypeVar("Key", bound=Hashable)
 Member = TypeVar("Member")
 
-
-@dataclass(frozen=True)
-class ModelIndex:
-    """The combinations that exist in the model, as tables: one row per variable.
-
-    Built before any Pyomo object, so the same index serves the model, its extraction
-    and the model-size report.
-    """
-
-    deploy: pd.DataFrame
-    """``contribution_id``, ``section_id``, ``period``, ``kind_id``, ``quantity``,
-    ``personnel`` (counts against beds), ``cost`` (objective coefficient)."""
-    cover: pd.DataFrame
-    """Kind needs with their ``penalty`` coefficient per uncovered unit in the period."""
-    language: pd.DataFrame
-    """Language needs with their ``penalty`` coefficient."""
-    interpret: pd.DataFrame
-    """``contribution_id``, ``section_id``, ``period``, ``language_id``: interpreter capacity
-    that may go to a language."""
-    beds: dict[str, int]
-    """Beds of the sections that have a limit."""
+OBJECTIVE_PARTS = (
+    "deployment_cost",
+    "start_cost",
+    "shortfall_penalty",
+    "language_penalty",
+    "remote_interpretation",
+)
+"""The objective's named terms, as the model's Expressions call them."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +37,7 @@ class ModelSize:
     variables: int
     constraints: int
     nonzeros: int
+    integers: int = 0
 
 
 @dataclass
@@ -57,84 +47,7 @@ class DeploymentModel:
     model: pyo.ConcreteModel
     index: ModelIndex
     size: ModelSize
-
-
-def build_index(scenario: Scenario, requirements: Requirements) -> ModelIndex:
-    """Work out which deployments, shortfalls and language assignments can exist."""
-    periods = requirements.periods
-    days = periods.set_index("period")["days"]
-    offers = _contribution_offers(scenario, periods)
-
-    kind_class = {kind.id: kind.kind_class for kind in scenario.kinds}
-    needs = requirements.kind_needs
-    wanted = needs[["section_id", "period", "kind_id"]]
-    interpreter_offers = offers[offers["kind_id"].map(kind_class) == KindClass.INTERPRETER]
-    speaks = pd.DataFrame(
-        [(c.id, language) for c in scenario.contributions for language in c.languages],
-        columns=["contribution_id", "language_id"],
-    )
-    interpret = interpreter_offers[["contribution_id", *NEED_KEY]].merge(speaks).merge(
-        requirements.language_needs[[*NEED_KEY, "language_id"]]
-    )
-    useful = pd.concat([
-        offers.merge(wanted, on=[*NEED_KEY, "kind_id"])[["contribution_id", *NEED_KEY]],
-        interpret[["contribution_id", *NEED_KEY]],
-    ]).drop_duplicates()
-    deploy = offers.merge(useful, on=["contribution_id", *NEED_KEY])
-    deploy["cost"] = deploy["daily_cost"] * deploy["period"].map(days)
-    deploy = deploy.drop(columns="daily_cost").sort_values(
-        ["contribution_id", *NEED_KEY], ignore_index=True
-    )
-
-    kind_penalty = {
-        (penalty.kind_id, level): getattr(penalty, level)
-        for penalty in scenario.penalties
-        for level in ("low", "medium", "high", "critical")
-    }
-    cover = needs.assign(
-        penalty=[
-            kind_penalty[(kind_id, level)] * days[period]
-            for kind_id, level, period in zip(
-                needs["kind_id"], needs["impact_level"], needs["period"], strict=True
-            )
-        ]
-    )
-    language_needs = requirements.language_needs
-    language = language_needs.assign(
-        penalty=language_needs["impact_level"].map(scenario.language_penalty.at)
-        * language_needs["period"].map(days)
-    )
-    beds = {section.id: section.beds for section in scenario.sections if section.beds is not None}
-    return ModelIndex(deploy, cover, language, interpret.sort_values(
-        ["contribution_id", *NEED_KEY, "language_id"], ignore_index=True
-    ), beds)
-
-
-def _contribution_offers(scenario: Scenario, periods: pd.DataFrame) -> pd.DataFrame:
-    """Every (contribution, eligible section, period inside its window) with its terms."""
-    all_sections = [section.id for section in scenario.sections]
-    horizon_start, horizon_end = periods["period_start"].iloc[0], periods["period_end"].iloc[-1]
-    kind_class = {kind.id: kind.kind_class for kind in scenario.kinds}
-    rows = []
-    for contribution in scenario.contributions:
-        if contribution.quantity == 0:
-            continue
-        first = contribution.available_from or horizon_start
-        last = contribution.available_to or horizon_end
-        inside = periods.loc[
-            (periods["period_start"] >= first) & (periods["period_end"] <= last), "period"
-        ].to_numpy()
-        personnel = (
-            kind_class[contribution.kind_id] is not KindClass.VEHICLE
-            and contribution.category is not Category.HOST
-        )
-        for section_id in contribution.sections or all_sections:
-            rows.append((contribution.id, contribution.kind_id, section_id, inside,
-                         contribution.quantity, personnel, contribution.daily_cost))
-    offers = pd.DataFrame(rows, columns=["contribution_id", "kind_id", "section_id", "period",
-                                         "quantity", "personnel", "daily_cost"])
-    offers = offers.explode("period").dropna(subset=["period"])
-    return offers.astype({"period": "int64", "quantity": "int64", "personnel": "bool"})
+    whole_units: bool
 
 
 def _groups(keys: Iterable[Key], members: Iterable[Member]) -> dict[Key, list[Member]]:
@@ -145,112 +58,213 @@ def _groups(keys: Iterable[Key], members: Iterable[Member]) -> dict[Key, list[Me
     return grouped
 
 
-def _tuples(frame: pd.DataFrame, columns: list[str]) -> list[tuple[Any, ...]]:
-    return list(frame[columns].itertuples(index=False, name=None))
+def _tuples(frame: pd.DataFrame, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+    return list(frame[list(columns)].itertuples(index=False, name=None))
 
 
-def build_model(scenario: Scenario, requirements: Requirements) -> DeploymentModel:
-    """Build the linear deployment model of record over the sparse index.
+def _mapping(frame: pd.DataFrame, key: Sequence[str], value: str) -> dict[tuple[Any, ...], Any]:
+    return dict(zip(_tuples(frame, key), frame[value].tolist(), strict=True))
 
-    Minimise deployment cost plus penalties on uncovered needs, subject to cover (per
-    section, kind, period), language (per section, language, period), interpreter capacity,
-    availability (per contribution and period) and accommodation (per section and period).
+
+class _Counter:
+    """Counts constraints and nonzeros as the model is built."""
+
+    def __init__(self) -> None:
+        self.constraints = 0
+        self.nonzeros = 0
+
+    def add(self, rows: int, nonzeros: int) -> None:
+        self.constraints += rows
+        self.nonzeros += nonzeros
+
+
+def build_model(
+    scenario: Scenario, requirements: Requirements, *, whole_units: bool = True
+) -> DeploymentModel:
+    """Build the deployment model of record over the sparse index.
+
+    Minimise deployment and start costs plus penalties on uncovered needs, subject to
+    cover, language, interpreter capacity, availability, rotations, annual caps,
+    accommodation, crews and host officers aboard, and the reserve coming last. With
+    ``whole_units`` deployments and starts are integers; without, the model is an LP.
     """
     index = build_index(scenario, requirements)
-    deploy, cover, language, interpret = index.deploy, index.cover, index.language, index.interpret
     m = pyo.ConcreteModel(name=scenario.meta.name)
+    count = _Counter()
+    units = pyo.NonNegativeIntegers if whole_units else pyo.NonNegativeReals
 
-    deploy_keys = _tuples(deploy, ["contribution_id", *NEED_KEY])
-    cover_keys = _tuples(cover, [*NEED_KEY, "kind_id"])
-    language_keys = _tuples(language, [*NEED_KEY, "language_id"])
-    interpret_keys = _tuples(interpret, ["contribution_id", *NEED_KEY, "language_id"])
+    deploy, starts = index.deploy, index.starts
+    deploy_keys = _tuples(deploy, DEPLOY_KEY)
+    start_keys = _tuples(starts, DEPLOY_KEY)
+    cover_keys = _tuples(index.cover, [*NEED_KEY, "kind_id"])
+    language_keys = _tuples(index.language, [*NEED_KEY, "language_id"])
+    interpret_keys = _tuples(index.interpret, [*DEPLOY_KEY, "language_id"])
+    remote_keys = _tuples(index.language[index.language["remote_cost"].notna()],
+                          [*NEED_KEY, "language_id"])
 
-    quantity = dict(zip(deploy_keys, deploy["quantity"].tolist(), strict=True))
-    required = dict(zip(cover_keys, cover["required"].tolist(), strict=True))
-    language_required = dict(zip(language_keys, language["required"].tolist(), strict=True))
+    bounds = dict(zip(deploy_keys, zip(deploy["running"].tolist(), deploy["available"].tolist(),
+                                       strict=True), strict=True))
+    required = _mapping(index.cover, [*NEED_KEY, "kind_id"], "required")
+    language_required = _mapping(index.language, [*NEED_KEY, "language_id"], "required")
 
     m.DEPLOY = pyo.Set(initialize=deploy_keys, dimen=3, ordered=True)
+    m.START = pyo.Set(initialize=start_keys, dimen=3, ordered=True)
     m.COVER = pyo.Set(initialize=cover_keys, dimen=3, ordered=True)
     m.LANGUAGE = pyo.Set(initialize=language_keys, dimen=3, ordered=True)
     m.INTERPRET = pyo.Set(initialize=interpret_keys, dimen=4, ordered=True)
+    m.REMOTE = pyo.Set(initialize=remote_keys, dimen=3, ordered=True)
 
-    m.deploy = pyo.Var(m.DEPLOY, domain=pyo.NonNegativeReals,
-                       bounds=lambda _, *key: (0, quantity[key]))
+    m.deploy = pyo.Var(m.DEPLOY, domain=units, bounds=lambda _, *key: bounds[key])
+    m.start = pyo.Var(m.START, domain=units)
     m.uncovered = pyo.Var(m.COVER, domain=pyo.NonNegativeReals,
                           bounds=lambda _, *key: (0, required[key]))
     m.interpret = pyo.Var(m.INTERPRET, domain=pyo.NonNegativeReals)
+    m.remote = pyo.Var(m.REMOTE, domain=pyo.NonNegativeReals)
     m.unserved_language = pyo.Var(m.LANGUAGE, domain=pyo.NonNegativeReals,
                                   bounds=lambda _, *key: (0, language_required[key]))
 
-    nonzeros = 0
+    _cover(m, index, required, count)
+    _languages(m, index, language_required, count)
+    _availability(m, index, count)
+    _rotations_and_starts(m, index, count)
+    _annual_caps(m, index, count)
+    _accommodation(m, index, count)
+    _crews(m, index, count)
+    _reserve_last(m, index, whole_units, count)
+    _objective(m, index, deploy_keys, start_keys, cover_keys, language_keys, remote_keys)
 
-    deploy_by_need = _groups(
-        zip(deploy["section_id"], deploy["period"], deploy["kind_id"], strict=True), deploy_keys
-    )
+    variables = (len(deploy_keys) + len(start_keys) + len(cover_keys) + len(interpret_keys)
+                 + len(remote_keys) + len(language_keys) + len(m.reserve_open))
+    integers = len(deploy_keys) + len(start_keys) + len(m.reserve_open) if whole_units else 0
+    size = ModelSize(variables, count.constraints, count.nonzeros, integers)
+    return DeploymentModel(m, index, size, whole_units)
 
-    def cover_rule(model: pyo.ConcreteModel, section: str, period: int, kind: str) -> object:
-        terms = deploy_by_need.get((section, period, kind), [])
-        return sum(model.deploy[key] for key in terms) + model.uncovered[
-            section, period, kind
-        ] >= required[section, period, kind]
 
-    m.cover = pyo.Constraint(m.COVER, rule=cover_rule)
-    nonzeros += len(cover_keys) + sum(len(deploy_by_need.get(key, ())) for key in cover_keys)
+def _cover(m: pyo.ConcreteModel, index: ModelIndex, required: dict, count: _Counter) -> None:
+    """Units of a kind at a section and period, plus what stays uncovered, meet the need."""
+    deploy = index.deploy
+    by_need = _groups(_tuples(deploy, [*NEED_KEY, "kind_id"]), _tuples(deploy, DEPLOY_KEY))
 
-    interpret_by_need = _groups(
-        zip(interpret["section_id"], interpret["period"], interpret["language_id"], strict=True),
-        interpret_keys,
-    )
+    def rule(model: pyo.ConcreteModel, section: str, period: int, kind: str) -> Any:
+        terms = by_need.get((section, period, kind), [])
+        return (sum(model.deploy[key] for key in terms)
+                + model.uncovered[section, period, kind] >= required[section, period, kind])
 
-    def language_rule(model: pyo.ConcreteModel, section: str, period: int, lang: str) -> object:
-        terms = interpret_by_need.get((section, period, lang), [])
-        return sum(model.interpret[key] for key in terms) + model.unserved_language[
-            section, period, lang
-        ] >= language_required[section, period, lang]
+    m.cover = pyo.Constraint(m.COVER, rule=rule)
+    count.add(len(m.COVER), len(m.COVER) + sum(len(by_need.get(key, ())) for key in m.COVER))
+
+
+def _languages(
+    m: pyo.ConcreteModel, index: ModelIndex, required: dict, count: _Counter
+) -> None:
+    """Interpreters on site, remote interpretation and unserved need meet each language need.
+
+    An interpreter's time is shared among the languages it interprets.
+    """
+    interpret = index.interpret
+    interpret_keys = _tuples(interpret, [*DEPLOY_KEY, "language_id"])
+    by_need = _groups(_tuples(interpret, [*NEED_KEY, "language_id"]), interpret_keys)
+    remote = set(m.REMOTE)
+
+    def language_rule(model: pyo.ConcreteModel, section: str, period: int, lang: str) -> Any:
+        key = (section, period, lang)
+        on_site = sum(model.interpret[k] for k in by_need.get(key, []))
+        far = model.remote[key] if key in remote else 0
+        return on_site + far + model.unserved_language[key] >= required[key]
 
     m.language = pyo.Constraint(m.LANGUAGE, rule=language_rule)
-    nonzeros += len(language_keys) + len(interpret_keys)
+    count.add(len(m.LANGUAGE), len(m.LANGUAGE) + len(interpret_keys) + len(remote))
 
-    interpret_by_deploy = _groups(
-        zip(interpret["contribution_id"], interpret["section_id"], interpret["period"],
-            strict=True),
-        interpret_keys,
-    )
-    m.INTERPRETER_DEPLOY = pyo.Set(initialize=list(interpret_by_deploy), dimen=3, ordered=True)
+    by_deploy = _groups(_tuples(interpret, DEPLOY_KEY), interpret_keys)
+    m.INTERPRETER_DEPLOY = pyo.Set(initialize=list(by_deploy), dimen=3, ordered=True)
     m.interpreter_capacity = pyo.Constraint(
         m.INTERPRETER_DEPLOY,
-        rule=lambda model, *key: sum(model.interpret[k] for k in interpret_by_deploy[key])
+        rule=lambda model, *key: sum(model.interpret[k] for k in by_deploy[key])
         <= model.deploy[key],
     )
-    nonzeros += len(interpret_by_deploy) + len(interpret_keys)
+    count.add(len(by_deploy), len(by_deploy) + len(interpret_keys))
 
-    # A contribution deployable to one section only is already capped by its variable bound.
-    deploy_by_offer = {
+
+def _availability(m: pyo.ConcreteModel, index: ModelIndex, count: _Counter) -> None:
+    """A pledge fields at most its quantity in each period, over all its sections."""
+    deploy = index.deploy
+    # A pledge deployable to one section only is already capped by its variable's bound.
+    by_offer = {
         key: members
-        for key, members in _groups(
-            zip(deploy["contribution_id"], deploy["period"], strict=True), deploy_keys
-        ).items()
+        for key, members in _groups(_tuples(deploy, ["contribution_id", "period"]),
+                                    _tuples(deploy, DEPLOY_KEY)).items()
         if len(members) > 1
     }
-    offer_quantity = {key: quantity[members[0]] for key, members in deploy_by_offer.items()}
-    m.OFFER = pyo.Set(initialize=list(deploy_by_offer), dimen=2, ordered=True)
+    available = _mapping(deploy, DEPLOY_KEY, "available")
+    m.OFFER = pyo.Set(initialize=list(by_offer), dimen=2, ordered=True)
     m.availability = pyo.Constraint(
         m.OFFER,
-        rule=lambda model, *key: sum(model.deploy[k] for k in deploy_by_offer[key])
-        <= offer_quantity[key],
+        rule=lambda model, *key: sum(model.deploy[k] for k in by_offer[key])
+        <= available[by_offer[key][0]],
     )
-    nonzeros += sum(len(members) for members in deploy_by_offer.values())
+    count.add(len(by_offer), sum(len(members) for members in by_offer.values()))
 
-    # Only sections where the personnel that could come exceeds the beds need a row.
-    personnel = deploy[deploy["personnel"] & deploy["section_id"].isin(index.beds)]
-    personnel_by_stay = _groups(
-        zip(personnel["section_id"], personnel["period"], strict=True),
-        _tuples(personnel, ["contribution_id", *NEED_KEY]),
+
+def _rotations_and_starts(m: pyo.ConcreteModel, index: ModelIndex, count: _Counter) -> None:
+    """Rotations, and the starts that other pledges pay for.
+
+    In a rotation the units present are those running plus those that started within its
+    length. Elsewhere a start is counted whenever more units are present than before.
+    """
+    rotation = index.rotation
+    covering = _groups(_tuples(rotation, DEPLOY_KEY), _tuples(rotation, ["start_period"]))
+    running = _mapping(index.deploy, DEPLOY_KEY, "running")
+    rotating = index.deploy[index.deploy["rotating"]]
+    rotating_keys = _tuples(rotating, DEPLOY_KEY)
+    m.ROTATING = pyo.Set(initialize=rotating_keys, dimen=3, ordered=True)
+    m.rotation = pyo.Constraint(
+        m.ROTATING,
+        rule=lambda model, c, s, t: model.deploy[c, s, t]
+        == running[c, s, t] + sum(model.start[c, s, tau] for (tau,) in covering.get((c, s, t), [])),
     )
+    count.add(len(rotating_keys), len(rotating_keys) + len(rotation))
+
+    tracked = index.starts[~index.starts["rotating"]]
+    tracked_keys = _tuples(tracked, DEPLOY_KEY)
+    present = set(m.DEPLOY)
+    before = _mapping(tracked, DEPLOY_KEY, "running_before")
+
+    def start_rule(model: pyo.ConcreteModel, c: str, s: str, t: int) -> Any:
+        earlier = model.deploy[c, s, t - 1] if (c, s, t - 1) in present else before[c, s, t]
+        return model.start[c, s, t] >= model.deploy[c, s, t] - earlier
+
+    m.TRACKED_START = pyo.Set(initialize=tracked_keys, dimen=3, ordered=True)
+    m.start_count = pyo.Constraint(m.TRACKED_START, rule=start_rule)
+    count.add(len(tracked_keys), 3 * len(tracked_keys))
+
+
+def _annual_caps(m: pyo.ConcreteModel, index: ModelIndex, count: _Counter) -> None:
+    """A pledge serves at most its cap of unit-days in each calendar year."""
+    caps = index.caps
+    by_cap = _groups(_tuples(caps, ["contribution_id", "year"]),
+                     _tuples(caps, [*DEPLOY_KEY, "days"]))
+    limit = _mapping(caps.drop_duplicates(["contribution_id", "year"]),
+                     ["contribution_id", "year"], "cap")
+    m.CAP = pyo.Set(initialize=list(by_cap), dimen=2, ordered=True)
+    m.annual_cap = pyo.Constraint(
+        m.CAP,
+        rule=lambda model, c, year: sum(days * model.deploy[c, s, t]
+                                        for c, s, t, days in by_cap[c, year]) <= limit[c, year],
+    )
+    count.add(len(by_cap), len(caps))
+
+
+def _accommodation(m: pyo.ConcreteModel, index: ModelIndex, count: _Counter) -> None:
+    """Deployed personnel at a section (host-state staff excluded) fit its beds."""
+    deploy = index.deploy
+    personnel = deploy[deploy["personnel"] & deploy["section_id"].isin(index.beds)]
+    by_stay = _groups(_tuples(personnel, NEED_KEY), _tuples(personnel, DEPLOY_KEY))
+    available = _mapping(deploy, DEPLOY_KEY, "available")
+    # Only where the personnel that could come exceeds the beds is a row needed.
     crowded = {
         key: members
-        for key, members in personnel_by_stay.items()
-        if sum(quantity[member] for member in members) > index.beds[key[0]]
+        for key, members in by_stay.items()
+        if sum(max(available[member], 0) for member in members) > index.beds[key[0]]
     }
     m.STAY = pyo.Set(initialize=list(crowded), dimen=2, ordered=True)
     m.accommodation = pyo.Constraint(
@@ -259,13 +273,102 @@ def build_model(scenario: Scenario, requirements: Requirements) -> DeploymentMod
             model.deploy[k] for k in crowded[section, period]
         ) <= index.beds[section],
     )
-    nonzeros += sum(len(members) for members in crowded.values())
+    count.add(len(crowded), sum(len(members) for members in crowded.values()))
 
-    deploy_cost = dict(zip(deploy_keys, deploy["cost"].tolist(), strict=True))
-    cover_penalty = dict(zip(cover_keys, cover["penalty"].tolist(), strict=True))
-    language_penalty = dict(zip(language_keys, language["penalty"].tolist(), strict=True))
+
+def _crews(m: pyo.ConcreteModel, index: ModelIndex, count: _Counter) -> None:
+    """Each vehicle has its crew at the same section and period, and a host officer aboard."""
+    deploy = index.deploy
+    vehicles = deploy[deploy["kind_class"] == "vehicle"]
+    crewed = vehicles[vehicles["crew_size"] > 0]
+    crew_rows = _groups(_tuples(crewed, [*NEED_KEY, "kind_id"]), _tuples(crewed, DEPLOY_KEY))
+    crew_kind = dict(zip(crewed["kind_id"], crewed["crew_kind"], strict=True))
+    crew_size = dict(zip(crewed["kind_id"], crewed["crew_size"], strict=True))
+    officers = _groups(_tuples(deploy, [*NEED_KEY, "kind_id"]), _tuples(deploy, DEPLOY_KEY))
+
+    m.CREW = pyo.Set(initialize=list(crew_rows), dimen=3, ordered=True)
+    m.crew = pyo.Constraint(
+        m.CREW,
+        rule=lambda model, s, t, v: crew_size[v] * sum(model.deploy[k] for k in crew_rows[s, t, v])
+        <= sum(model.deploy[k] for k in officers.get((s, t, crew_kind[v]), [])),
+    )
+    count.add(len(crew_rows), sum(
+        len(members) + len(officers.get((s, t, crew_kind[v]), []))
+        for (s, t, v), members in crew_rows.items()
+    ))
+
+    by_stay = _groups(_tuples(vehicles, NEED_KEY), _tuples(vehicles, DEPLOY_KEY))
+    hosts = deploy[deploy["host_officer"]]
+    host_by_stay = _groups(_tuples(hosts, NEED_KEY), _tuples(hosts, DEPLOY_KEY))
+    m.VEHICLE_STAY = pyo.Set(initialize=list(by_stay), dimen=2, ordered=True)
+    m.host_aboard = pyo.Constraint(
+        m.VEHICLE_STAY,
+        rule=lambda model, s, t: sum(model.deploy[k] for k in by_stay[s, t])
+        <= sum(model.deploy[k] for k in host_by_stay.get((s, t), [])),
+    )
+    count.add(len(by_stay), sum(len(members) + len(host_by_stay.get(key, []))
+                                for key, members in by_stay.items()))
+
+
+def _reserve_last(
+    m: pyo.ConcreteModel, index: ModelIndex, whole_units: bool, count: _Counter
+) -> None:
+    """The reserve (category 4) serves only once categories 1-3 are fully deployed.
+
+    That is every category 1-3 pledge of the same kind that could serve at the section.
+    """
+    gates = index.reserve_gates
+    gate_keys = sorted({(g.section_id, g.period, g.kind_id) for g in gates.itertuples()})
+    m.GATE = pyo.Set(initialize=gate_keys, dimen=3, ordered=True)
+    m.reserve_open = pyo.Var(m.GATE, domain=pyo.Binary if whole_units else pyo.UnitInterval)
+
+    reserve = gates[gates["role"] == "reserve"]
+    reserve_keys = _tuples(reserve, DEPLOY_KEY)
+    gate_of = dict(zip(reserve_keys, _tuples(reserve, [*NEED_KEY, "kind_id"]), strict=True))
+    available = _mapping(index.deploy, DEPLOY_KEY, "available")
+    m.RESERVE = pyo.Set(initialize=reserve_keys, dimen=3, ordered=True)
+    m.reserve_gate = pyo.Constraint(
+        m.RESERVE,
+        rule=lambda model, *key: model.deploy[key]
+        <= available[key] * model.reserve_open[gate_of[key]],
+    )
+    count.add(len(reserve_keys), 2 * len(reserve_keys))
+
+    first = gates[gates["role"] == "first"]
+    first_keys = _tuples(first, [*NEED_KEY, "kind_id", "contribution_id"])
+    quantity = _mapping(first, [*NEED_KEY, "kind_id", "contribution_id"], "quantity")
+    deploy = index.deploy
+    fielded = _groups(_tuples(deploy, ["contribution_id", "period"]), _tuples(deploy, DEPLOY_KEY))
+    m.FIRST = pyo.Set(initialize=first_keys, dimen=4, ordered=True)
+    m.first_exhausted = pyo.Constraint(
+        m.FIRST,
+        rule=lambda model, s, t, k, c: sum(model.deploy[key] for key in fielded.get((c, t), []))
+        >= quantity[s, t, k, c] * model.reserve_open[s, t, k],
+    )
+    count.add(len(first_keys), sum(len(fielded.get((c, t), [])) + 1
+                                   for s, t, k, c in first_keys))
+
+
+def _objective(
+    m: pyo.ConcreteModel,
+    index: ModelIndex,
+    deploy_keys: list[tuple[Any, ...]],
+    start_keys: list[tuple[Any, ...]],
+    cover_keys: list[tuple[Any, ...]],
+    language_keys: list[tuple[Any, ...]],
+    remote_keys: list[tuple[Any, ...]],
+) -> None:
+    """Costs plus penalties, each term a named Expression so results can show the split."""
+    deploy_cost = _mapping(index.deploy, DEPLOY_KEY, "cost")
+    start_cost = _mapping(index.starts, DEPLOY_KEY, "cost")
+    cover_penalty = _mapping(index.cover, [*NEED_KEY, "kind_id"], "penalty")
+    language_penalty = _mapping(index.language, [*NEED_KEY, "language_id"], "penalty")
+    remote_cost = _mapping(index.language, [*NEED_KEY, "language_id"], "remote_cost_per_period")
     m.deployment_cost = pyo.Expression(
         expr=pyo.quicksum(deploy_cost[key] * m.deploy[key] for key in deploy_keys)
+    )
+    m.start_cost = pyo.Expression(
+        expr=pyo.quicksum(start_cost[key] * m.start[key] for key in start_keys if start_cost[key])
     )
     m.shortfall_penalty = pyo.Expression(
         expr=pyo.quicksum(cover_penalty[key] * m.uncovered[key] for key in cover_keys)
@@ -275,15 +378,10 @@ def build_model(scenario: Scenario, requirements: Requirements) -> DeploymentMod
             language_penalty[key] * m.unserved_language[key] for key in language_keys
         )
     )
+    m.remote_interpretation = pyo.Expression(
+        expr=pyo.quicksum(remote_cost[key] * m.remote[key] for key in remote_keys)
+    )
     m.total_cost = pyo.Objective(
-        expr=m.deployment_cost + m.shortfall_penalty + m.language_penalty, sense=pyo.minimize
+        expr=sum(getattr(m, part) for part in OBJECTIVE_PARTS), sense=pyo.minimize
     )
-
-    size = ModelSize(
-        variables=len(deploy_keys) + len(cover_keys) + len(interpret_keys) + len(language_keys),
-        constraints=len(cover_keys) + len(language_keys) + len(interpret_by_deploy)
-        + len(deploy_by_offer) + len(crowded),
-        nonzeros=nonzeros,
-    )
-    return DeploymentModel(m, index, size)
 

@@ -10,18 +10,23 @@ import pandas as pd
 
 from planner.requirements import Requirements
 from planner.schema import SCHEMA_VERSION, Scenario
-from planner.solve import SolveResult, Status
+from planner.solve import Solution, SolveResult, Status
 
 ZERO = 1e-6
 """Values below this are solver noise, not deployments or shortfalls."""
 
 SCHEDULE_COLUMNS = [
     "period", "period_start", "period_end", "section_id", "section_name", "kind_id",
-    "kind_class", "contribution_id", "contributor", "category", "quantity", "cost",
+    "kind_class", "contribution_id", "contributor", "category", "quantity", "starts",
+    "running", "cost",
 ]
 SHORTFALL_COLUMNS = [
     "period", "period_start", "period_end", "section_id", "item_type", "item_id",
-    "impact_level", "required", "covered", "shortfall",
+    "impact_level", "required", "covered", "remote", "shortfall",
+]
+MARGINAL_COLUMNS = [
+    "period", "period_start", "period_end", "section_id", "item_type", "item_id",
+    "required", "marginal_value",
 ]
 
 
@@ -32,11 +37,14 @@ class Plan:
     scenario: Scenario
     result: SolveResult
     schedule: pd.DataFrame
-    """One row per period, section, kind and contribution with units deployed."""
+    """One row per period, section, kind and contribution with units deployed, how many of
+    them start then, and how many were already running before the horizon."""
     shortfalls: pd.DataFrame
-    """One row per need (kind or language) per section and period: required, covered,
-    shortfall."""
+    """One row per need (kind or language) per section and period: required, covered on
+    site, covered remotely (languages), shortfall."""
     timings: dict[str, float]
+    marginal_values: pd.DataFrame | None = None
+    """LP runs only: what one more unit at a section and period would save."""
 
     @property
     def status(self) -> Status:
@@ -66,22 +74,63 @@ def make_plan(
     timings = dict(timings or {})
     timings.setdefault("solve", result.solve_seconds)
     timings.setdefault("extract", result.extract_seconds)
-    if result.solution is None:
+    solution = result.solution
+    if solution is None:
         return Plan(scenario, result, pd.DataFrame(columns=SCHEDULE_COLUMNS),
                     pd.DataFrame(columns=SHORTFALL_COLUMNS), timings)
+    marginal = None
+    if solution.marginal_values is not None:
+        marginal = _with_dates(
+            solution.marginal_values.merge(_needs(requirements),
+                                           on=["section_id", "period", "item_type", "item_id"]),
+            requirements,
+        )[MARGINAL_COLUMNS]
     return Plan(
         scenario,
         result,
-        _schedule(scenario, requirements, result),
-        _shortfalls(requirements, result),
+        _schedule(scenario, requirements, solution),
+        _shortfalls(requirements, solution),
         timings,
+        marginal,
     )
 
 
-def _schedule(scenario: Scenario, requirements: Requirements, result: SolveResult) -> pd.DataFrame:
-    assert result.solution is not None
-    deploy = result.solution.deploy
+def _with_dates(table: pd.DataFrame, requirements: Requirements) -> pd.DataFrame:
+    return table.merge(requirements.periods, on="period").sort_values(
+        ["period", "section_id", *[c for c in ("item_type", "item_id", "kind_id",
+                                               "contribution_id") if c in table.columns]],
+        ignore_index=True,
+    )
+
+
+def _needs(requirements: Requirements) -> pd.DataFrame:
+    """Kind and language needs in one table keyed by ``item_type`` and ``item_id``."""
+    return requirements.table()[["section_id", "period", "item_type", "item_id", "impact_level",
+                                 "required"]]
+
+
+def _starts(solution: Solution) -> pd.Series:
+    """Units starting at each deployment.
+
+    The start variables where the model has them; elsewhere every rise in units present
+    over the period before (or, in period 1, over the units already running).
+    """
+    deploy = solution.deploy
+    key = ["contribution_id", "section_id"]
+    previous = deploy.groupby(key)["quantity"].shift(1)
+    contiguous = deploy.groupby(key)["period"].diff() == 1
+    before = previous.where(contiguous, 0.0)
+    before = before.where(deploy["period"] != 1, deploy["running"])
+    rises = (deploy["quantity"] - before).clip(lower=0.0)
+    modelled = deploy[[*key, "period"]].merge(solution.starts, how="left",
+                                              on=[*key, "period"])["starts"]
+    return modelled.fillna(rises).set_axis(deploy.index)
+
+
+def _schedule(scenario: Scenario, requirements: Requirements, solution: Solution) -> pd.DataFrame:
+    deploy = solution.deploy.assign(starts=_starts(solution))
     deploy = deploy[deploy["quantity"] > ZERO]
+    deploy = deploy.assign(starts=deploy["starts"].where(deploy["starts"] > ZERO, 0.0))
     contributions = pd.DataFrame(
         [(c.id, c.contributor, c.category.value, c.kind_id, c.daily_cost)
          for c in scenario.contributions],
@@ -95,36 +144,34 @@ def _schedule(scenario: Scenario, requirements: Requirements, result: SolveResul
         deploy.merge(contributions, on="contribution_id")
         .merge(kinds, on="kind_id")
         .merge(sections, on="section_id")
-        .merge(requirements.periods, on="period")
     )
+    schedule = _with_dates(schedule, requirements)
     schedule["cost"] = schedule["quantity"] * schedule["daily_cost"] * schedule["days"]
-    return schedule[SCHEDULE_COLUMNS].sort_values(
-        ["period", "section_id", "kind_id", "contribution_id"], ignore_index=True
-    )
+    return schedule[SCHEDULE_COLUMNS]
 
 
-def _shortfalls(requirements: Requirements, result: SolveResult) -> pd.DataFrame:
-    assert result.solution is not None
-    kinds = requirements.kind_needs.merge(
-        result.solution.uncovered, on=["section_id", "period", "kind_id"]
-    ).rename(columns={"kind_id": "item_id"}).assign(item_type="kind")
-    languages = requirements.language_needs.merge(
-        result.solution.unserved_language, on=["section_id", "period", "language_id"]
-    ).rename(columns={"language_id": "item_id"}).assign(item_type="language")
-    columns = ["section_id", "period", "item_type", "item_id", "impact_level", "required",
-               "shortfall"]
-    table = pd.concat([kinds[columns], languages[columns]], ignore_index=True)
-    table["shortfall"] = table["shortfall"].where(table["shortfall"] > ZERO, 0.0)
-    table["covered"] = table["required"] - table["shortfall"]
-    table = table.merge(requirements.periods, on="period")
-    return table[SHORTFALL_COLUMNS].sort_values(
-        ["period", "section_id", "item_type", "item_id"], ignore_index=True
+def _shortfalls(requirements: Requirements, solution: Solution) -> pd.DataFrame:
+    key = ["section_id", "period", "item_type", "item_id"]
+    short = pd.concat([
+        solution.uncovered.rename(columns={"kind_id": "item_id"}).assign(item_type="kind"),
+        solution.unserved_language.rename(columns={"language_id": "item_id"}).assign(
+            item_type="language"
+        ),
+    ], ignore_index=True)
+    remote = solution.remote.rename(columns={"language_id": "item_id"}).assign(
+        item_type="language"
     )
+    table = _needs(requirements).merge(short, on=key).merge(remote, on=key, how="left")
+    for column in ("shortfall", "remote"):
+        table[column] = table[column].fillna(0.0)
+        table[column] = table[column].where(table[column] > ZERO, 0.0)
+    table["covered"] = table["required"] - table["shortfall"] - table["remote"]
+    return _with_dates(table, requirements)[SHORTFALL_COLUMNS]
 
 
 def _totals(shortfalls: pd.DataFrame, by: str) -> list[dict[str, Any]]:
     """Required, covered and short unit-periods, grouped by ``by``."""
-    grouped = shortfalls.groupby(by)[["required", "covered", "shortfall"]].sum()
+    grouped = shortfalls.groupby(by)[["required", "covered", "remote", "shortfall"]].sum()
     grouped["coverage_per_cent"] = 100 * grouped["covered"] / grouped["required"]
     return [
         {by: str(key), **{str(name): round(float(value), 6) for name, value in row.items()}}
@@ -141,11 +188,11 @@ def summarise(plan: Plan) -> dict[str, Any]:
         columns={"item_id": "language_id"}
     )
     schedule = plan.schedule
-    cost_by = {
-        column: {str(key): round(float(value), 6)
-                 for key, value in schedule.groupby(column)["cost"].sum().items()}
-        for column in ("kind_id", "section_id", "contributor")
-    }
+    def sums(value: str, by: str) -> dict[str, float]:
+        return {str(key): round(float(total), 6)
+                for key, total in schedule.groupby(by)[value].sum().items()}
+
+    cost_by = {column: sums("cost", column) for column in ("kind_id", "section_id", "contributor")}
     required = float(kinds["required"].sum())
     covered = float(kinds["covered"].sum())
     return {
@@ -165,7 +212,10 @@ def summarise(plan: Plan) -> dict[str, Any]:
         },
         "status": result.status.value,
         "termination": result.termination,
+        "units": "whole" if result.whole_units else "fractional",
         "objective": result.objective,
+        "bound": result.bound,
+        "gap": result.gap,
         "costs": {name: round(value, 6) for name, value in result.objective_parts.items()},
         "coverage": {
             "required_unit_periods": round(required, 6),
@@ -173,7 +223,14 @@ def summarise(plan: Plan) -> dict[str, Any]:
             "shortfall_unit_periods": round(required - covered, 6),
             "coverage_per_cent": round(100 * covered / required, 4) if required else 100.0,
             "language_required": round(float(languages["required"].sum()), 6),
+            "language_remote": round(float(languages["remote"].sum()), 6),
             "language_shortfall": round(float(languages["shortfall"].sum()), 6),
+        },
+        "deployments": {
+            "unit_periods": round(float(schedule["quantity"].sum()), 6),
+            "starts": round(float(schedule["starts"].sum()), 6),
+            "unit_periods_by_category": sums("quantity", "category"),
+            "unit_periods_by_contributor": sums("quantity", "contributor"),
         },
         "by_kind": [
             {**row, "deployment_cost": cost_by["kind_id"].get(row["kind_id"], 0.0)}
@@ -189,6 +246,7 @@ def summarise(plan: Plan) -> dict[str, Any]:
             "variables": result.size.variables,
             "constraints": result.size.constraints,
             "nonzeros": result.size.nonzeros,
+            "integers": result.size.integers,
         },
         "solver": {"name": result.solver, "version": result.solver_version},
         "timings_seconds": {name: round(value, 4) for name, value in plan.timings.items()},

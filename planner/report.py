@@ -53,10 +53,14 @@ def render_plan(plan: Plan, console: Console) -> None:
     if not result.status.has_plan:
         return
     costs = summary["costs"]
+    mode = ("fractional units (LP)" if not result.whole_units
+            else f"whole units, gap {100 * (result.gap or 0):.2f}%")
     console.print(
-        f"deployment cost {_number(costs['deployment_cost'], 2)}, "
-        f"shortfall penalty {_number(costs['shortfall_penalty'], 2)}, "
-        f"language penalty {_number(costs['language_penalty'], 2)}"
+        f"{mode}; deployment {_number(costs['deployment_cost'], 0)}, "
+        f"starts {_number(costs['start_cost'], 0)}, "
+        f"shortfall penalty {_number(costs['shortfall_penalty'], 0)}, "
+        f"language penalty {_number(costs['language_penalty'], 0)}, "
+        f"remote interpretation {_number(costs['remote_interpretation'], 0)}"
     )
     console.print("[bold]Coverage by section (unit-periods)[/bold]")
     coverage = Table()

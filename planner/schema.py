@@ -69,7 +69,9 @@ ALLOWED_CATEGORIES: dict[KindClass, frozenset[Category]] = {
             Category.HOST,
         }
     ),
-    KindClass.VEHICLE: frozenset({Category.STATUTORY, Category.POOL, Category.HOST}),
+    KindClass.VEHICLE: frozenset(
+        {Category.STATUTORY, Category.POOL, Category.HOST, Category.RESERVE}
+    ),
     KindClass.INTERPRETER: frozenset(
         {
             Category.STATUTORY,
@@ -81,7 +83,18 @@ ALLOWED_CATEGORIES: dict[KindClass, frozenset[Category]] = {
         }
     ),
 }
-"""Which categories each class of resource may be pledged under (vehicles are equipment)."""
+"""Which categories each class of resource may be pledged under. Vehicles are equipment:
+agency-owned (1), from the technical equipment pool, the host's, or from the rapid reaction
+equipment pool (4), which like the rapid reaction reserve serves rapid interventions only."""
+
+SHORT_TERM_DAYS = 120
+"""Days a short-term (category 3) or reserve (category 4) officer serves at most in a
+calendar year: four months. The default annual cap is this times the pledged quantity."""
+
+OFFICER_LEAD_DAYS = 5
+"""Days from a rapid intervention's decision until officers may arrive."""
+EQUIPMENT_LEAD_DAYS = 10
+"""Days from a rapid intervention's decision until equipment may arrive."""
 
 PERIOD_DAYS = {"day": 1, "week": 7}
 
@@ -182,6 +195,11 @@ class Section(Record):
     """Impact level at the start of the horizon; ``impact_changes`` may change it later."""
     beds: NonNegativeInt | None = None
     """Accommodation for deployed personnel (host-state staff excluded); empty for no limit."""
+    access_from: date | None = None
+    """First day other states' units may serve here (a status agreement's start); empty for
+    no limit. Host-state units are not bound by it."""
+    access_to: date | None = None
+    """Last day other states' units may serve here; empty for no limit."""
 
 
 class ImpactChange(Record):
@@ -206,6 +224,9 @@ class Language(Record):
     name: str = Field(min_length=1)
     need_per_arrival: NonNegativeFloat
     """Interpreters needed per expected arrival speaking this language, in one period."""
+    remote_cost: NonNegativeFloat | None = None
+    """Cost per interpreter-day of remote interpretation (by phone or video) where no
+    interpreter is on site; empty if there is no such fallback."""
 
 
 class LanguageShare(Record):
@@ -293,6 +314,50 @@ class Contribution(Record):
     """Sections the units may be deployed to; empty for all."""
     languages: IdList = ()
     """For interpreters: the languages they interpret."""
+    deployment_length: PositiveInt | None = None
+    """Periods a unit stays once it starts (a rotation); empty for no fixed length.
+    Category 2 units stay from their start to the end of the window."""
+    annual_cap_days: NonNegativeFloat | None = None
+    """Unit-days the pledge may serve in one calendar year; empty for no cap, except for
+    categories 3 and 4, whose default is four months (120 days) per unit pledged."""
+    start_cost: NonNegativeFloat = 0
+    """Cost of each unit's start at a section: travel, briefing, handover."""
+
+    def annual_cap(self) -> float | None:
+        """The cap in unit-days per calendar year, with the standing-corps default."""
+        if self.annual_cap_days is not None:
+            return self.annual_cap_days
+        if self.category in (Category.SHORT_TERM, Category.RESERVE):
+            return float(self.quantity * SHORT_TERM_DAYS)
+        return None
+
+
+class RunningDeployment(Record):
+    """Units of a pledge already deployed when the horizon starts; the plan keeps them."""
+
+    contribution_id: Identifier
+    section_id: Identifier
+    quantity: PositiveInt
+    until: date
+    """Last day of the deployment: the units stay in every period that starts by then."""
+
+
+class RapidIntervention(Record):
+    """A rapid border intervention at a section.
+
+    The reserve (category 4) serves only at interventions, once categories 1-3 of its kind
+    are exhausted there.
+    """
+
+    section_id: Identifier
+    decision_date: date
+    """The day the intervention is decided; lead times count from it."""
+    end_date: date | None = None
+    """Last day of the intervention; empty for the horizon's end."""
+    officer_lead_days: NonNegativeInt = OFFICER_LEAD_DAYS
+    """Days until officers (and interpreters) may arrive."""
+    equipment_lead_days: NonNegativeInt = EQUIPMENT_LEAD_DAYS
+    """Days until vehicles may arrive."""
 
 
 @dataclass(frozen=True)
@@ -321,6 +386,10 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("requirement_rules", RequirementRule, False, "From forecast to needs, per kind."),
     TableSpec("penalties", Penalty, False, "Cost of uncovered need, per kind and impact level."),
     TableSpec("contributions", Contribution, True, "Pledged capacity."),
+    TableSpec("running_deployments", RunningDeployment, False,
+              "Units already deployed when the horizon starts."),
+    TableSpec("rapid_interventions", RapidIntervention, False,
+              "Rapid border interventions: where and when the reserve may serve."),
 )
 """Every table of a scenario, in the order files and sheets are documented and written."""
 
@@ -372,6 +441,7 @@ REFERENCED_KEYS = {
     "kinds": "id",
     "nationalities": "id",
     "languages": "id",
+    "contributions": "id",
     "penalties": "kind_id",
     "language_shares": "nationality_id",
 }
@@ -501,7 +571,42 @@ def reference_problems(
     for index, contribution in enumerate(contributions):
         problems.extend(_contribution_problems(index, contribution, kind_by_id, kind_ids,
                                                section_ids, language_ids))
+
+    for index, section in enumerate(sections):
+        problems.extend(_in_order("sections", index, section, "access_from", "access_to"))
+
+    contribution_ids = keys("contributions")
+    pledge_by_id = {contribution.id: contribution for contribution in contributions}
+    for index, running in enumerate(tables.get("running_deployments", ())):
+        problems.extend(_unknown("running_deployments", index, "contribution_id",
+                                 running.contribution_id, contribution_ids, "contribution"))
+        problems.extend(_unknown("running_deployments", index, "section_id", running.section_id,
+                                 section_ids, "section"))
+        pledge = pledge_by_id.get(running.contribution_id)
+        if pledge is not None and pledge.sections and running.section_id not in pledge.sections:
+            problems.append(RowProblem("running_deployments", index, "section_id",
+                                       f"section '{running.section_id}' is not among the "
+                                       f"sections of contribution '{pledge.id}'"))
+        if horizon is not None and running.until < horizon.start:
+            problems.append(RowProblem("running_deployments", index, "until",
+                                       f"{running.until} is before the horizon starts "
+                                       f"({horizon.start})"))
+
+    for index, intervention in enumerate(tables.get("rapid_interventions", ())):
+        problems.extend(_unknown("rapid_interventions", index, "section_id",
+                                 intervention.section_id, section_ids, "section"))
+        problems.extend(_in_order("rapid_interventions", index, intervention, "decision_date",
+                                  "end_date"))
     return problems
+
+
+def _in_order(
+    table: str, index: int, row: Record, first: str, last: str
+) -> Iterable[RowProblem]:
+    """A problem if the date in field ``last`` comes before the one in ``first``."""
+    start, end = getattr(row, first), getattr(row, last)
+    if start is not None and end is not None and end < start:
+        yield RowProblem(table, index, last, f"{end} is before {first} {start}")
 
 
 def _contribution_problems(
@@ -518,14 +623,10 @@ def _contribution_problems(
         yield from _unknown(table, index, "sections", section_id, section_ids, "section")
     for language_id in contribution.languages:
         yield from _unknown(table, index, "languages", language_id, language_ids, "language")
-    if (
-        contribution.available_from is not None
-        and contribution.available_to is not None
-        and contribution.available_to < contribution.available_from
-    ):
-        yield RowProblem(table, index, "available_to",
-                         f"{contribution.available_to} is before available_from "
-                         f"{contribution.available_from}")
+    yield from _in_order(table, index, contribution, "available_from", "available_to")
+    if contribution.category is Category.LONG_TERM and contribution.deployment_length:
+        yield RowProblem(table, index, "deployment_length",
+                         "category 2 units stay to the end of their window; leave it empty")
     kind = kind_by_id.get(contribution.kind_id)
     if kind is None:
         yield from _unknown(table, index, "kind_id", contribution.kind_id, kind_ids, "kind")
@@ -561,6 +662,8 @@ class Scenario(Record):
     requirement_rules: tuple[RequirementRule, ...] = ()
     penalties: tuple[Penalty, ...] = ()
     contributions: tuple[Contribution, ...] = Field(min_length=1)
+    running_deployments: tuple[RunningDeployment, ...] = ()
+    rapid_interventions: tuple[RapidIntervention, ...] = ()
 
     @model_validator(mode="after")
     def _check_references(self) -> Scenario:

@@ -6,13 +6,15 @@ import math
 import time
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
 import pandas as pd
 import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
-from planner.model import NEED_KEY, DeploymentModel, ModelSize
+from planner.diagnose import explain_infeasibility
+from planner.model import DEPLOY_KEY, NEED_KEY, OBJECTIVE_PARTS, DeploymentModel, ModelSize
 
 
 class Status(StrEnum):
@@ -20,7 +22,7 @@ class Status(StrEnum):
 
     OPTIMAL = "optimal"
     FEASIBLE = "feasible"
-    """Stopped (time limit) with a usable but not proven optimal plan."""
+    """Stopped (time limit) with a usable plan not proven optimal; see the gap."""
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
     NO_SOLUTION = "no_solution"
@@ -35,11 +37,20 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class SolveOptions:
-    """Solver settings a planner may change."""
+    """How to solve: whole units or the linear relaxation, and the solver's limits."""
 
+    relax: bool = False
+    """Solve the LP (fractional units) instead of whole units; gives marginal values."""
     time_limit: float | None = None
     """Seconds; ``None`` for no limit."""
+    gap: float = 1e-3
+    """Relative gap between plan and bound at which a whole-unit solve may stop."""
     threads: int | None = None
+
+    @property
+    def whole_units(self) -> bool:
+        """Whether deployments are integers."""
+        return not self.relax
 
 
 @dataclass(frozen=True)
@@ -47,23 +58,35 @@ class Solution:
     """Variable values, as tables keyed by the planner's ids."""
 
     deploy: pd.DataFrame
-    """``contribution_id``, ``section_id``, ``period``, ``quantity``."""
+    """``contribution_id``, ``section_id``, ``period``, ``quantity``, ``running``."""
+    starts: pd.DataFrame
+    """``contribution_id``, ``section_id``, ``period``, ``starts``."""
     uncovered: pd.DataFrame
     """``section_id``, ``period``, ``kind_id``, ``shortfall``."""
     interpret: pd.DataFrame
     """``contribution_id``, ``section_id``, ``period``, ``language_id``, ``quantity``."""
+    remote: pd.DataFrame
+    """``section_id``, ``period``, ``language_id``, ``remote``."""
     unserved_language: pd.DataFrame
     """``section_id``, ``period``, ``language_id``, ``shortfall``."""
+    marginal_values: pd.DataFrame | None = None
+    """LP only: ``section_id``, ``period``, ``item_type``, ``item_id``, ``marginal_value``:
+    what one more unit there and then would save (the dual of its cover row)."""
 
 
 @dataclass(frozen=True)
 class SolveResult:
-    """What a solve produced: status, objective, timings, size, and values if there are any."""
+    """What a solve produced: status, objective, gap, timings, size, and values if any."""
 
     status: Status
     termination: str
     """The solver's own word for why it stopped."""
     objective: float | None
+    bound: float | None
+    """The best proven lower bound on the objective."""
+    gap: float | None
+    """Relative gap between objective and bound (0 for an LP)."""
+    whole_units: bool
     solver: str
     solver_version: str
     size: ModelSize
@@ -71,11 +94,10 @@ class SolveResult:
     extract_seconds: float
     solution: Solution | None = None
     objective_parts: dict[str, float] = field(default_factory=dict)
-    """``deployment_cost``, ``shortfall_penalty`` and ``language_penalty``."""
+    """The objective's named terms (see ``OBJECTIVE_PARTS``)."""
+    conflicts: tuple[str, ...] = ()
+    """When infeasible: the hard rules that cannot all hold, in planner terms."""
 
-
-OBJECTIVE_PARTS = ("deployment_cost", "shortfall_penalty", "language_penalty")
-"""The objective's named terms, as the model's Expressions call them."""
 
 _STATUS_BY_TERMINATION = {
     TerminationCondition.convergenceCriteriaSatisfied: Status.OPTIMAL,
@@ -91,49 +113,50 @@ _STATUS_BY_TERMINATION = {
 
 def solve(built: DeploymentModel, options: SolveOptions | None = None) -> SolveResult:
     """Solve ``built`` with HiGHS; an infeasible or failed solve is a status, not an exception."""
-    options = options or SolveOptions()
+    options = options or SolveOptions(relax=not built.whole_units)
+    if options.whole_units != built.whole_units:
+        raise ValueError("the model was built for "
+                         f"{'whole' if built.whole_units else 'fractional'} units")
     solver = Highs()
-    solver_options: dict[str, object] = {"output_flag": False}
-    if options.threads is not None:
-        solver_options["threads"] = options.threads
+    outcome = SolveResult(
+        status=Status.OPTIMAL,
+        termination="emptyModel",
+        objective=0.0,
+        bound=0.0,
+        gap=0.0,
+        whole_units=built.whole_units,
+        solver="highs",
+        solver_version=".".join(str(part) for part in solver.version()),
+        size=built.size,
+        solve_seconds=0.0,
+        extract_seconds=0.0,
+    )
     if built.size.variables == 0:
         # Nothing is needed anywhere: the empty plan is optimal, and HiGHS won't say so.
-        return SolveResult(
-            status=Status.OPTIMAL,
-            termination="emptyModel",
-            objective=0.0,
-            solver="highs",
-            solver_version=_version(solver),
-            size=built.size,
-            solve_seconds=0.0,
-            extract_seconds=0.0,
-            solution=extract_solution(built),
-            objective_parts=dict.fromkeys(OBJECTIVE_PARTS, 0.0),
-        )
+        return replace(outcome, solution=extract_solution(built, duals=None),
+                       objective_parts=dict.fromkeys(OBJECTIVE_PARTS, 0.0))
+
+    solver_options: dict[str, Any] = {"output_flag": False}
+    if options.threads is not None:
+        solver_options["threads"] = options.threads
     started = time.perf_counter()
     results = solver.solve(
         built.model,
         load_solutions=False,
         raise_exception_on_nonoptimal_result=False,
         time_limit=options.time_limit,
+        rel_gap=options.gap,
         solver_options=solver_options,
     )
     solve_seconds = time.perf_counter() - started
-
     status = _STATUS_BY_TERMINATION.get(results.termination_condition, Status.ERROR)
     has_values = results.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
     if status is Status.NO_SOLUTION and has_values:
         status = Status.FEASIBLE
-    outcome = SolveResult(
-        status=status,
-        termination=results.termination_condition.name,
-        objective=None,
-        solver="highs",
-        solver_version=_version(solver),
-        size=built.size,
-        solve_seconds=solve_seconds,
-        extract_seconds=0.0,
-    )
+    outcome = replace(outcome, status=status, termination=results.termination_condition.name,
+                      objective=None, bound=None, gap=None, solve_seconds=solve_seconds)
+    if status is Status.INFEASIBLE:
+        return replace(outcome, conflicts=tuple(explain_infeasibility(built, solver)))
     if not status.has_plan:
         return outcome
     if not has_values:
@@ -141,40 +164,60 @@ def solve(built: DeploymentModel, options: SolveOptions | None = None) -> SolveR
 
     started = time.perf_counter()
     results.solution_loader.load_vars()
-    solution = extract_solution(built)
-    parts = {
-        name: float(pyo.value(getattr(built.model, name)))
-        for name in OBJECTIVE_PARTS
-    }
-    objective = results.incumbent_objective
+    duals = None
+    if not built.whole_units:
+        rows = [*built.model.cover.values(), *built.model.language.values()]
+        duals = results.solution_loader.get_duals(rows) if rows else {}
+    solution = extract_solution(built, duals)
+    parts = {name: float(pyo.value(getattr(built.model, name))) for name in OBJECTIVE_PARTS}
+    objective = float(results.incumbent_objective)
+    bound = results.objective_bound if built.whole_units else objective
+    bound = float(bound) if bound is not None and math.isfinite(bound) else None
+    gap = None if bound is None else max(0.0, objective - bound) / max(abs(objective), 1e-9)
     return replace(
         outcome,
-        objective=float(objective) if objective is not None and math.isfinite(objective) else None,
+        objective=objective,
+        bound=bound,
+        gap=gap,
         extract_seconds=time.perf_counter() - started,
         solution=solution,
         objective_parts=parts,
     )
 
 
-def _version(solver: Highs) -> str:
-    return ".".join(str(part) for part in solver.version())
+def _values(variable: pyo.Var, frame: pd.DataFrame, keys: list[str], name: str) -> pd.DataFrame:
+    """A variable's values as a column beside its index table (same order as its Set)."""
+    table = frame[keys].copy()
+    table[name] = [variable[key].value or 0.0 for key in variable.index_set()]
+    return table
 
 
-def extract_solution(built: DeploymentModel) -> Solution:
-    """Read the loaded variable values into tables aligned with the model's index."""
+def extract_solution(built: DeploymentModel, duals: dict[Any, float] | None) -> Solution:
+    """Read the loaded variable values (and LP duals) into tables aligned with the index."""
     m, index = built.model, built.index
-
-    def values(variable: pyo.Var, frame: pd.DataFrame, keys: list[str], name: str) -> pd.DataFrame:
-        column = [variable[key].value or 0.0 for key in variable.index_set()]
-        table = frame[keys].copy()
-        table[name] = column
-        return table
-
+    remote_needs = index.language[index.language["remote_cost"].notna()]
+    deploy = _values(m.deploy, index.deploy, DEPLOY_KEY, "quantity")
+    deploy["running"] = index.deploy["running"].to_numpy()
+    marginal = None
+    if duals is not None:
+        cover = index.cover[[*NEED_KEY, "kind_id"]].rename(columns={"kind_id": "item_id"})
+        language = index.language[[*NEED_KEY, "language_id"]].rename(
+            columns={"language_id": "item_id"}
+        )
+        marginal = pd.concat([
+            cover.assign(item_type="kind",
+                         marginal_value=[duals.get(row, 0.0) for row in m.cover.values()]),
+            language.assign(item_type="language",
+                            marginal_value=[duals.get(row, 0.0) for row in m.language.values()]),
+        ], ignore_index=True)
     return Solution(
-        deploy=values(m.deploy, index.deploy, ["contribution_id", *NEED_KEY], "quantity"),
-        uncovered=values(m.uncovered, index.cover, [*NEED_KEY, "kind_id"], "shortfall"),
-        interpret=values(m.interpret, index.interpret,
-                         ["contribution_id", *NEED_KEY, "language_id"], "quantity"),
-        unserved_language=values(m.unserved_language, index.language,
-                                 [*NEED_KEY, "language_id"], "shortfall"),
+        deploy=deploy,
+        starts=_values(m.start, index.starts, DEPLOY_KEY, "starts"),
+        uncovered=_values(m.uncovered, index.cover, [*NEED_KEY, "kind_id"], "shortfall"),
+        interpret=_values(m.interpret, index.interpret, [*DEPLOY_KEY, "language_id"],
+                          "quantity"),
+        remote=_values(m.remote, remote_needs, [*NEED_KEY, "language_id"], "remote"),
+        unserved_language=_values(m.unserved_language, index.language,
+                                  [*NEED_KEY, "language_id"], "shortfall"),
+        marginal_values=marginal,
     )

@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "scenarios" / "tiny"
 
 SUMMARY_KEYS = {
-    "schema_version", "planner_version", "scenario", "status", "termination", "objective",
-    "costs", "coverage", "by_kind", "by_section", "by_language", "cost_by_contributor",
-    "model", "solver", "timings_seconds",
+    "schema_version", "planner_version", "scenario", "status", "termination", "units",
+    "objective", "bound", "gap", "costs", "coverage", "deployments", "by_kind", "by_section",
+    "by_language", "cost_by_contributor", "model", "solver", "timings_seconds",
 }
 
 
@@ -54,27 +54,31 @@ def test_run_writes_the_four_outputs(
         "plan.xlsx", "schedule.csv", "shortfalls.csv", "summary.json"
     ]
     printed = capsys.readouterr().out
-    assert "tiny: optimal, objective 1,265.00" in printed
-    assert "Largest shortfalls (3 in all)" in printed
+    assert "tiny: optimal, objective 770.00" in printed
+    assert "Largest shortfalls (2 in all)" in printed
 
     schedule = pd.read_csv(out / "schedule.csv")
     assert {"period_start", "period_end", "section_id", "kind_id", "contribution_id",
             "contributor", "quantity"} <= set(schedule.columns)
-    assert schedule["quantity"].sum() == pytest.approx(15)  # 5 units a day
+    assert schedule["quantity"].sum() == pytest.approx(5 + 6 + 6)
     shortfalls = pd.read_csv(out / "shortfalls.csv")
-    assert shortfalls["shortfall"].sum() == pytest.approx(6)
+    assert shortfalls["shortfall"].sum() == pytest.approx(4)
 
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary) == SUMMARY_KEYS
     assert summary["status"] == "optimal"
-    assert summary["objective"] == pytest.approx(1265)
+    assert summary["objective"] == pytest.approx(770)
+    assert summary["units"] == "whole"
+    assert summary["gap"] == pytest.approx(0, abs=1e-9)
     assert summary["scenario"]["hash"] == (
-        "f953d47bc1e607d25ad7a59ed99c87e409fc9cd71724eb63e66bb37ce7fbcfef"
+        "7344c9121abd2aed191033666a8f618a325a8a2bef831b2296179b0d273f2e21"
     )
-    assert summary["model"] == {"variables": 33, "constraints": 21, "nonzeros": 51}
+    assert summary["model"] == {"variables": 33, "constraints": 28, "nonzeros": 72,
+                                "integers": 18}
     assert {row["section_id"]: row["coverage_per_cent"] for row in summary["by_section"]} == (
-        pytest.approx({"A": 100 * 10 / 11, "B": 100.0})
+        pytest.approx({"A": 100.0, "B": 100 * 2 / 3})
     )
+    assert not (out / "marginal_values.csv").exists()
     sheets = pd.read_excel(out / "plan.xlsx", sheet_name=None)
     assert {"summary", "schedule", "shortfalls", "by_kind", "by_section"} <= set(sheets)
     assert len(sheets["schedule"]) == len(schedule)
@@ -171,5 +175,36 @@ def test_json_summary(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFix
     assert invoke(monkeypatch, "run", str(TINY), "--json") == ExitCode.OK
     summary = json.loads(capsys.readouterr().out)
     assert set(summary) == SUMMARY_KEYS
-    assert summary["costs"] == {"deployment_cost": 215, "shortfall_penalty": 300,
-                                "language_penalty": 750}
+    assert summary["costs"] == {"deployment_cost": 220, "start_cost": 0,
+                                "shortfall_penalty": 100, "language_penalty": 450,
+                                "remote_interpretation": 0}
+
+
+def test_relax_writes_marginal_values(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    assert invoke(monkeypatch, "run", str(TINY), "--relax", "--out", str(out)) == ExitCode.OK
+    values = pd.read_csv(out / "marginal_values.csv")
+    assert list(values.columns) == ["period", "period_start", "period_end", "section_id",
+                                    "item_type", "item_id", "required", "marginal_value"]
+    assert len(values) == 12
+    assert json.loads((out / "summary.json").read_text())["units"] == "fractional"
+
+
+def test_hard_conflict_exits_3_with_a_diagnosis_and_writes_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "tiny"
+    shutil.copytree(TINY, folder)
+    (folder / "running_deployments.csv").write_text(
+        "contribution_id,section_id,quantity,until\nde-guards,A,3,2024-01-02\n"
+        "interpreters,A,1,2024-01-01\n"
+    )
+    out = tmp_path / "plan"
+    assert invoke(monkeypatch, "run", str(folder), "--out", str(out)) == ExitCode.INFEASIBLE
+    err = capsys.readouterr().err
+    assert "the hard rules cannot all hold; these conflict:" in err
+    assert ("section 'A' has 3 beds for deployed personnel in period 1 (2024-01-01 to "
+            "2024-01-01)") in err
+    assert "running deployment: 3 units of pledge 'de-guards' stay at section 'A'" in err
+    assert "Traceback" not in err
+    assert not out.exists()

@@ -269,7 +269,7 @@ def test_invalid_category_for_kind_class(tiny_folder: Path) -> None:
     edit(tiny_folder / "contributions.csv", "pool-car,Austria,pool,", "pool-car,Austria,3,")
     assert problems(tiny_folder) == [
         "contributions.csv, row 5, field 'category': category '3' is not allowed for a kind of "
-        "class 'vehicle' (allowed: 1, host, pool)"
+        "class 'vehicle' (allowed: 1, 4, host, pool)"
     ]
 
 
@@ -356,14 +356,14 @@ def test_problems_in_several_files_are_reported_together(tiny_folder: Path) -> N
 INLINE_CONTRIBUTIONS = """\
 contributions:
   - {id: agency-guards, contributor: Frontex, category: 1, kind_id: guard, quantity: 2,
-     daily_cost: 10}
+     daily_cost: 10, sections: [A]}
   - {id: de-guards, contributor: Germany, category: 3, kind_id: guard, quantity: 3,
      daily_cost: 20, sections: [A]}
-  - {id: host-guards, contributor: Examplia, category: host, kind_id: guard, quantity: 1,
-     daily_cost: 5, sections: "B"}
+  - {id: host-guards, contributor: Examplia, category: host, kind_id: guard, quantity: 2,
+     daily_cost: 5, sections: "A; B"}
   - {id: pool-car, contributor: Austria, category: pool, kind_id: car, quantity: 1,
      daily_cost: 30.0, sections: [A], available_from: null}
-  - {id: interpreters, contributor: Frontex, category: 2, kind_id: interpreter, quantity: 2,
+  - {id: interpreters, contributor: Frontex, category: 1, kind_id: interpreter, quantity: 2,
      daily_cost: 15, sections: [A], languages: [ara]}
 """
 

@@ -58,19 +58,29 @@ def test_round_trip(folder: Path, tmp_path: Path) -> None:
 
 @pytest.fixture
 def rich_folder(tiny_folder: Path) -> Path:
-    """Tiny, plus what it leaves out: dates, id lists, crews, impact changes, odd text."""
+    """Tiny, plus what it leaves out: dates, id lists, optional tables, odd text."""
     edit(tiny_folder / "scenario.yaml",
          "  description: Two sections, three days, guards, one patrol car and interpreters.",
          '  description: "=SUM(1, 2); Ünïcode, a long line of text that wraps somewhere"')
     (tiny_folder / "impact_changes.csv").write_text(
         "section_id,from_period,impact_level\nB,2,critical\n", encoding="utf-8"
     )
-    edit(tiny_folder / "kinds.csv", "car,Patrol car,vehicle,,", "car,Patrol car,vehicle,guard,2")
+    (tiny_folder / "running_deployments.csv").write_text(
+        "contribution_id,section_id,quantity,until\nagency-guards,A,1,2024-01-02\n",
+        encoding="utf-8",
+    )
+    (tiny_folder / "rapid_interventions.csv").write_text(
+        "section_id,decision_date,end_date,officer_lead_days\nA,2023-12-20,,3\n",
+        encoding="utf-8",
+    )
     edit(tiny_folder / "contributions.csv", "de-guards,Germany,3,guard,3,20,,,A,",
          "de-guards,Germany,3,guard,3,20.5,2024-01-02,2024-01-03,A; B,")
     edit(tiny_folder / "contributions.csv", "host-guards,Examplia,", "host-guards,=Examplia,")
     edit(tiny_folder / "requirement_rules.csv", "car,0,0,1,1,0,land", "car,0,0,1,1,0,land; sea")
-    edit(tiny_folder / "languages.csv", "ara,Arabic,0.1", "ara,Arabic,0.30000000000000004")
+    (tiny_folder / "languages.csv").write_text(
+        "id,name,need_per_arrival,remote_cost\nara,Arabic,0.30000000000000004,45\n",
+        encoding="utf-8",
+    )
     return tiny_folder
 
 
@@ -93,15 +103,18 @@ def test_cells_hold_real_values(rich_folder: Path, tmp_path: Path) -> None:
 
     de_guards = sheet_values(workbook, "contributions")[2]
     assert de_guards == ("de-guards", "Germany", "3", "guard", 3, 20.5,
-                         datetime(2024, 1, 2), datetime(2024, 1, 3), "A; B", None)
+                         datetime(2024, 1, 2), datetime(2024, 1, 3), "A; B", None,
+                         None, None, 0)
     assert sheet_values(workbook, "requirement_rules")[2][-1] == "land; sea"
-    assert sheet_values(workbook, "sections")[2][-1] is None
+    assert sheet_values(workbook, "sections")[2][5] is None  # no bed limit at B
     settings = {row[0]: row[1] for row in sheet_values(workbook, "scenario")[1:]}
     assert settings["horizon.start"] == datetime(2024, 1, 1)
     assert settings["horizon.periods"] == 3
     assert settings["meta.version"] == "1"
     # A number openpyxl would cut to 16 digits goes in as text, to come back exactly.
-    assert sheet_values(workbook, "languages")[1][-1] == "0.30000000000000004"
+    assert sheet_values(workbook, "languages")[1][2] == "0.30000000000000004"
+    assert sheet_values(workbook, "running_deployments")[1] == (
+        "agency-guards", "A", 1, datetime(2024, 1, 2))
 
 
 # --- the template -----------------------------------------------------------------------------

@@ -1,0 +1,151 @@
+"""Explaining an infeasible model in planner terms, from HiGHS's irreducible infeasible subset."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+
+from planner.index import ModelIndex
+from planner.model import DEPLOY_KEY, DeploymentModel
+
+MAX_LINES = 40
+"""A conflict longer than this is cut, saying how many lines were left out."""
+
+
+def explain_infeasibility(built: DeploymentModel, solver: Any) -> list[str]:
+    """The hard rules that cannot all hold, one line each, from the LP relaxation's IIS.
+
+    ``solver`` is the Pyomo HiGHS interface that has just found ``built`` infeasible: its
+    HiGHS model and maps from Pyomo components to rows and columns are read, not changed
+    beyond dropping integrality (a conflict among whole units is nearly always one among
+    fractional units too, and HiGHS computes subsets for LPs).
+    """
+    highs = solver._solver_model
+    variables = {id(var): var for var in built.model.component_data_objects(pyo.Var)}
+    columns = {index: variables[var_id]
+               for var_id, index in solver._pyomo_var_to_solver_var_map.items()
+               if var_id in variables}
+    rows = {index: con for con, index in solver._pyomo_con_to_solver_con_map.items()}
+    count = highs.getNumCol()
+    if count and built.whole_units:
+        highs.changeColsIntegrality(count, np.arange(count, dtype=np.int32),
+                                    np.zeros(count, dtype=np.uint8))
+    highs.setOptionValue("output_flag", False)
+    highs.run()
+    status, iis = highs.getIis()
+    if status != highspy.HighsStatus.kOk or not iis.valid_:
+        return ["HiGHS found the rules infeasible but could not isolate a conflict."]
+    describe = _Describer(built.index)
+    lines = [describe.row(rows[row]) for row in iis.row_index_ if row in rows]
+    lines += [describe.column(columns[col], bound)
+              for col, bound in zip(iis.col_index_, iis.col_bound_, strict=True) if col in columns]
+    lines = list(dict.fromkeys(line for line in lines if line))
+    if len(lines) > MAX_LINES:
+        lines = [*lines[:MAX_LINES], f"... and {len(lines) - MAX_LINES} more"]
+    return lines
+
+
+class _Describer:
+    """Turns model rows and variable bounds into sentences about sections, periods, pledges."""
+
+    def __init__(self, index: ModelIndex) -> None:
+        self.index = index
+        periods = index.periods
+        self.dates = {int(t): f"{start} to {end}" for t, start, end in zip(
+            periods["period"], periods["period_start"], periods["period_end"], strict=True)}
+        keys = list(index.deploy[DEPLOY_KEY].itertuples(index=False, name=None))
+        self.available: dict[tuple[str, str, int], int] = dict(
+            zip(keys, index.deploy["available"].tolist(), strict=True))
+        self.running: dict[tuple[str, str, int], int] = dict(
+            zip(keys, index.deploy["running"].tolist(), strict=True))
+        self.crew = index.deploy.drop_duplicates("kind_id").set_index("kind_id")[
+            ["crew_kind", "crew_size"]
+        ].to_dict("index")
+        self.caps = index.caps.drop_duplicates(["contribution_id", "year"]).set_index(
+            ["contribution_id", "year"]
+        )["cap"].to_dict()
+        self.rows: dict[str, Callable[..., str]] = {
+            "availability": self.availability,
+            "accommodation": self.accommodation,
+            "crew": self.crew_rule,
+            "host_aboard": self.host_aboard,
+            "rotation": self.rotation,
+            "annual_cap": self.annual_cap,
+            "reserve_gate": self.reserve,
+            "first_exhausted": self.first_exhausted,
+            "interpreter_capacity": self.interpreters,
+            "start_count": self.starts,
+        }
+
+    def when(self, period: int) -> str:
+        return f"period {period} ({self.dates.get(period, '?')})"
+
+    def row(self, constraint: Any) -> str:
+        name = constraint.parent_component().local_name
+        key = constraint.index()
+        key = key if isinstance(key, tuple) else (key,)
+        describe = self.rows.get(name)
+        return describe(*key) if describe else f"rule {name}{list(key)}"
+
+    def column(self, variable: Any, bound: int) -> str:
+        name = variable.parent_component().local_name
+        key = variable.index()
+        if name != "deploy":
+            return ""
+        contribution, section, period = key
+        lower = bound in (highspy.IisBoundStatus.kIisBoundStatusLower.value,
+                          highspy.IisBoundStatus.kIisBoundStatusBoxed.value)
+        if lower and self.running.get(key, 0):
+            return (f"running deployment: {self.running[key]} units of pledge '{contribution}' "
+                    f"stay at section '{section}' in {self.when(period)}")
+        available = self.available.get(key, 0)
+        if available == 0:
+            return (f"pledge '{contribution}' is not available in {self.when(period)} "
+                    "(outside its window)")
+        return f"pledge '{contribution}' has {available} units in {self.when(period)}"
+
+    def availability(self, contribution: str, period: int) -> str:
+        units = next((value for (c, _, t), value in self.available.items()
+                      if c == contribution and t == period), 0)
+        return f"pledge '{contribution}' fields at most {units} units in {self.when(period)}"
+
+    def accommodation(self, section: str, period: int) -> str:
+        return (f"section '{section}' has {self.index.beds[section]} beds for deployed "
+                f"personnel in {self.when(period)}")
+
+    def crew_rule(self, section: str, period: int, vehicle: str) -> str:
+        crew = self.crew[vehicle]
+        return (f"each '{vehicle}' at section '{section}' in {self.when(period)} needs "
+                f"{crew['crew_size']} '{crew['crew_kind']}' officers as crew")
+
+    def host_aboard(self, section: str, period: int) -> str:
+        return (f"each vehicle at section '{section}' in {self.when(period)} needs a host-state "
+                "officer aboard")
+
+    def rotation(self, contribution: str, section: str, period: int) -> str:
+        return (f"units of pledge '{contribution}' at section '{section}' in "
+                f"{self.when(period)} are those running or started within its rotation")
+
+    def annual_cap(self, contribution: str, year: int) -> str:
+        return (f"pledge '{contribution}' serves at most {self.caps[contribution, year]:g} "
+                f"unit-days in {year}")
+
+    def reserve(self, contribution: str, section: str, period: int) -> str:
+        return (f"reserve pledge '{contribution}' serves at section '{section}' in "
+                f"{self.when(period)} only once categories 1-3 are fully deployed")
+
+    def first_exhausted(self, section: str, period: int, kind: str, contribution: str) -> str:
+        return (f"the reserve of '{kind}' at section '{section}' in {self.when(period)} waits "
+                f"for pledge '{contribution}' to be fully deployed")
+
+    def interpreters(self, contribution: str, section: str, period: int) -> str:
+        return (f"interpreters of pledge '{contribution}' at section '{section}' in "
+                f"{self.when(period)} share their time among their languages")
+
+    def starts(self, contribution: str, section: str, period: int) -> str:
+        return (f"arrivals of pledge '{contribution}' at section '{section}' in "
+                f"{self.when(period)} are counted as starts")
