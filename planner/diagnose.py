@@ -49,6 +49,10 @@ def explain_infeasibility(built: DeploymentModel, solver: Any) -> list[str]:
     return lines
 
 
+def _units(count: float) -> str:
+    return f"{count:g} unit" + ("" if count == 1 else "s")
+
+
 class _Describer:
     """Turns model rows and variable bounds into sentences about sections, periods, pledges."""
 
@@ -99,19 +103,30 @@ class _Describer:
         contribution, section, period = key
         lower = bound in (highspy.IisBoundStatus.kIisBoundStatusLower.value,
                           highspy.IisBoundStatus.kIisBoundStatusBoxed.value)
-        if lower and self.running.get(key, 0):
-            return (f"running deployment: {self.running[key]} units of pledge '{contribution}' "
-                    f"stay at section '{section}' in {self.when(period)}")
+        upper = bound in (highspy.IisBoundStatus.kIisBoundStatusUpper.value,
+                          highspy.IisBoundStatus.kIisBoundStatusBoxed.value)
+        running = self.running.get(key, 0)
         available = self.available.get(key, 0)
+        where = f"section '{section}' in {self.when(period)}"
+        if running > available:
+            limit = (f"only {_units(available)}" if available
+                     else "no units then (outside its window)")
+            return (f"running deployment: {_units(running)} of pledge '{contribution}' stay at "
+                    f"{where}, but the pledge has {limit}")
+        if lower and running:
+            return (f"running deployment: {_units(running)} of pledge '{contribution}' stay at "
+                    f"{where}")
+        if lower and not upper:
+            return ""  # units cannot be negative: true of every deployment, worth no line
         if available == 0:
             return (f"pledge '{contribution}' is not available in {self.when(period)} "
                     "(outside its window)")
-        return f"pledge '{contribution}' has {available} units in {self.when(period)}"
+        return f"pledge '{contribution}' has {_units(available)} in {self.when(period)}"
 
     def availability(self, contribution: str, period: int) -> str:
         units = next((value for (c, _, t), value in self.available.items()
                       if c == contribution and t == period), 0)
-        return f"pledge '{contribution}' fields at most {units} units in {self.when(period)}"
+        return f"pledge '{contribution}' fields at most {_units(units)} in {self.when(period)}"
 
     def accommodation(self, section: str, period: int) -> str:
         return (f"section '{section}' has {self.index.beds[section]} beds for deployed "

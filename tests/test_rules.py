@@ -351,3 +351,19 @@ def test_running_deployments_beyond_the_beds_are_diagnosed() -> None:
     assert any("running deployment: 4 units of pledge 'c' stay at section 'A'" in line
                for line in conflicts)
     assert plan.schedule.empty
+
+
+def test_running_deployments_beyond_the_pledge_are_diagnosed() -> None:
+    plan = plan_scenario(scenario(
+        sections=[section("A")],
+        requirement_rules=[rule("guard", minimum=1)],
+        penalties=[penalty("guard", 100)],
+        contributions=[contribution("c", "guard", 2, 10)],
+        running_deployments=[{"contribution_id": "c", "section_id": "A", "quantity": 3,
+                              "until": "2024-01-01"}],
+    ))
+    assert plan.status is Status.INFEASIBLE
+    assert plan.result.conflicts == (
+        "running deployment: 3 units of pledge 'c' stay at section 'A' in period 1 "
+        "(2024-01-01 to 2024-01-01), but the pledge has only 2 units",
+    )
