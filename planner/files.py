@@ -37,18 +37,19 @@ def atomic_file(path: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def atomic_directory(path: Path) -> Iterator[Path]:
+def atomic_directory(path: Path, marker: str = OUTPUT_MARKER) -> Iterator[Path]:
     """Yield a temporary folder beside ``path``; swap it in for ``path`` if the block succeeds.
 
-    An existing ``path`` is replaced only if it is empty or an earlier planner output
-    folder, so a run never deletes a folder of other files.
+    An existing ``path`` is replaced only if it is empty or holds ``marker`` (it is an
+    earlier folder of the same sort), so nothing ever deletes a folder of other files.
     """
+    what = "earlier plan" if marker == OUTPUT_MARKER else marker
     if path.exists():
         if not path.is_dir():
             raise UsageError(f"{path}: exists and is not a folder")
-        if any(path.iterdir()) and not (path / OUTPUT_MARKER).exists():
+        if any(path.iterdir()) and not (path / marker).exists():
             raise UsageError(
-                f"{path}: folder is not empty and holds no earlier plan; choose another --out"
+                f"{path}: folder is not empty and holds no {what}; choose another --out"
             )
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))

@@ -1,9 +1,12 @@
-"""Small scenarios built inline, for cases whose optimum is derived by hand."""
+"""Test helpers: small scenarios built inline, and the command line run in-process."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from planner import cli
 from planner.schema import Scenario
 
 SETTINGS: dict[str, Any] = {
@@ -49,3 +52,13 @@ def scenario(**tables: Any) -> Scenario:
             document[key] = value
     document.setdefault("kinds", [GUARD])
     return Scenario.model_validate(document)
+
+
+def invoke(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
+    """Run ``planner ARGS`` in-process and return its exit code."""
+    monkeypatch.setattr("sys.argv", ["planner", *args])
+    monkeypatch.setitem(cli._state, "debug", False)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    code = stopped.value.code
+    return int(code) if code is not None else 0

@@ -12,6 +12,8 @@ import pytest
 from planner import cli
 from planner.errors import ExitCode
 
+from builders import invoke
+
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "scenarios" / "tiny"
 
@@ -20,16 +22,6 @@ SUMMARY_KEYS = {
     "objective", "bound", "gap", "costs", "coverage", "deployments", "by_kind", "by_section",
     "by_language", "cost_by_contributor", "model", "solver", "timings_seconds",
 }
-
-
-def invoke(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
-    """Run ``planner ARGS`` in-process and return its exit code."""
-    monkeypatch.setattr("sys.argv", ["planner", *args])
-    monkeypatch.setitem(cli._state, "debug", False)
-    with pytest.raises(SystemExit) as stopped:
-        cli.main()
-    code = stopped.value.code
-    return int(code) if code is not None else 0
 
 
 @pytest.fixture
