@@ -81,6 +81,7 @@ class _Describer:
             "annual_cap": self.annual_cap,
             "reserve_gate": self.reserve,
             "first_exhausted": self.first_exhausted,
+            "cap_spent_rule": self.cap_spent,
             "interpreter_capacity": self.interpreters,
             "start_count": self.starts,
         }
@@ -156,6 +157,10 @@ class _Describer:
     def first_exhausted(self, section: str, period: int, kind: str, contribution: str) -> str:
         return (f"the reserve of '{kind}' at section '{section}' in {self.when(period)} waits "
                 f"for pledge '{contribution}' to be fully deployed")
+
+    def cap_spent(self, contribution: str, year: int) -> str:
+        return (f"pledge '{contribution}' counts as exhausted in {year} only once its "
+                f"{self.caps[contribution, year]:g} unit-days are used")
 
     def interpreters(self, contribution: str, section: str, period: int) -> str:
         return (f"interpreters of pledge '{contribution}' at section '{section}' in "

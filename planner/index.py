@@ -22,8 +22,13 @@ from planner.schema import (
     Scenario,
 )
 
-FIRST_CATEGORIES = (Category.STATUTORY, Category.LONG_TERM, Category.SHORT_TERM)
-"""The categories the reserve waits for."""
+FIRST_CATEGORIES = {
+    KindClass.OFFICER: (Category.STATUTORY, Category.LONG_TERM, Category.SHORT_TERM),
+    KindClass.INTERPRETER: (Category.STATUTORY, Category.LONG_TERM, Category.SHORT_TERM),
+    KindClass.VEHICLE: (Category.STATUTORY, Category.POOL),
+}
+"""What the reserve waits for: standing-corps categories 1-3 for people; agency-owned and
+technical-equipment-pool vehicles for the rapid reaction equipment pool."""
 
 
 @dataclass(frozen=True)
@@ -263,27 +268,47 @@ def _caps(scenario: Scenario, deploy: pd.DataFrame, periods: pd.DataFrame) -> pd
                                        "days"])
 
 
-def _reserve_gates(deploy: pd.DataFrame, offers: pd.DataFrame, pledges: pd.DataFrame
+def _reserve_gates(deploy: pd.DataFrame, offers: pd.DataFrame, pledges: pd.DataFrame,
+                   rotation: pd.DataFrame, periods: pd.DataFrame, capped: set[str]
                    ) -> pd.DataFrame:
-    """Reserve deployments, and the category 1-3 pledges each must wait for.
+    """Reserve deployments, and the pledges each must wait for.
 
-    Those are the pledges of the same kind that could serve at the same section and period.
+    Those are the first-line pledges (see ``FIRST_CATEGORIES``) of the same kind that could
+    serve at the same section and period. A rotating pledge counts only in periods some
+    start could cover; a capped one is also exhausted once its cap for the year is spent
+    (``capped``, with the period's ``year``).
     """
-    columns = ["role", "section_id", "period", "kind_id", "contribution_id", "quantity"]
+    columns = ["role", "section_id", "period", "kind_id", "contribution_id", "quantity",
+               "year", "capped"]
     reserve = deploy[deploy["category"] == Category.RESERVE.value]
     if reserve.empty:
         return pd.DataFrame(columns=columns)
     info = pledges.set_index("contribution_id")
     first = offers.assign(kind_id=offers["contribution_id"].map(info["kind_id"]),
+                          kind_class=offers["contribution_id"].map(info["kind_class"]),
                           category=offers["contribution_id"].map(info["category"]),
                           quantity=offers["contribution_id"].map(info["quantity"]))
-    first = first[first["category"].isin([c.value for c in FIRST_CATEGORIES])]
+    first_line = {(klass.value, category.value)
+                  for klass, categories in FIRST_CATEGORIES.items() for category in categories}
+    first = first[[pair in first_line for pair in zip(first["kind_class"], first["category"],
+                                                       strict=True)]]
+    reachable = set(zip(rotation["contribution_id"], rotation["period"], strict=True))
+    reachable |= set(zip(deploy.loc[deploy["running"] > 0, "contribution_id"],
+                         deploy.loc[deploy["running"] > 0, "period"], strict=True))
+    rotating = first["contribution_id"].map(info["rotating"]).astype(bool)
+    first = first[~rotating | pd.Series([(c, t) in reachable for c, t in zip(
+        first["contribution_id"], first["period"], strict=True)], index=first.index)]
     gates = reserve[["section_id", "period", "kind_id"]].drop_duplicates()
     first = first.merge(gates, on=["section_id", "period", "kind_id"])
-    return pd.concat([
-        reserve.assign(role="reserve", quantity=reserve["available"])[columns],
-        first.assign(role="first")[columns],
+    year = {int(t): start.year for t, start in zip(periods["period"], periods["period_start"],
+                                                    strict=True)}
+    table = pd.concat([
+        reserve.assign(role="reserve", quantity=reserve["available"]),
+        first.assign(role="first"),
     ], ignore_index=True)
+    table["year"] = table["period"].map(year)
+    table["capped"] = (table["role"] == "first") & table["contribution_id"].isin(capped)
+    return table[columns]
 
 
 def build_index(scenario: Scenario, requirements: Requirements) -> ModelIndex:
@@ -316,6 +341,7 @@ def build_index(scenario: Scenario, requirements: Requirements) -> ModelIndex:
     deploy = deploy.sort_values(["contribution_id", "section_id", "period"], ignore_index=True)
 
     starts, rotation = _starts(deploy, offers, pledges, periods)
+    caps = _caps(scenario, deploy, periods)
 
     penalty = {(p.kind_id, level): getattr(p, level)
                for p in scenario.penalties for level in IMPACT_LEVELS}
@@ -350,10 +376,11 @@ def build_index(scenario: Scenario, requirements: Requirements) -> ModelIndex:
         deploy=deploy,
         starts=starts,
         rotation=rotation,
-        caps=_caps(scenario, deploy, periods),
+        caps=caps,
         cover=cover,
         language=language,
         interpret=interpret,
         beds=beds,
-        reserve_gates=_reserve_gates(deploy, offers, pledges),
+        reserve_gates=_reserve_gates(deploy, offers, pledges, rotation, periods,
+                                     set(caps["contribution_id"])),
     )

@@ -133,9 +133,10 @@ def build_model(
     _reserve_last(m, index, whole_units, count)
     _objective(m, index, deploy_keys, start_keys, cover_keys, language_keys, remote_keys)
 
+    binaries = len(m.reserve_open) + len(m.cap_spent)
     variables = (len(deploy_keys) + len(start_keys) + len(cover_keys) + len(interpret_keys)
-                 + len(remote_keys) + len(language_keys) + len(m.reserve_open))
-    integers = len(deploy_keys) + len(start_keys) + len(m.reserve_open) if whole_units else 0
+                 + len(remote_keys) + len(language_keys) + binaries)
+    integers = len(deploy_keys) + len(start_keys) + binaries if whole_units else 0
     size = ModelSize(variables, count.constraints, count.nonzeros, integers)
     return DeploymentModel(m, index, size, whole_units)
 
@@ -238,20 +239,27 @@ def _rotations_and_starts(m: pyo.ConcreteModel, index: ModelIndex, count: _Count
     count.add(len(tracked_keys), 3 * len(tracked_keys))
 
 
-def _annual_caps(m: pyo.ConcreteModel, index: ModelIndex, count: _Counter) -> None:
-    """A pledge serves at most its cap of unit-days in each calendar year."""
+def _cap_terms(index: ModelIndex) -> tuple[dict[tuple[Any, ...], list[tuple[Any, ...]]],
+                                           dict[tuple[Any, ...], Any]]:
+    """Per (pledge, year): the (pledge, section, period, days) terms and the cap."""
     caps = index.caps
-    by_cap = _groups(_tuples(caps, ["contribution_id", "year"]),
-                     _tuples(caps, [*DEPLOY_KEY, "days"]))
+    terms = _groups(_tuples(caps, ["contribution_id", "year"]),
+                    _tuples(caps, [*DEPLOY_KEY, "days"]))
     limit = _mapping(caps.drop_duplicates(["contribution_id", "year"]),
                      ["contribution_id", "year"], "cap")
-    m.CAP = pyo.Set(initialize=list(by_cap), dimen=2, ordered=True)
+    return terms, limit
+
+
+def _annual_caps(m: pyo.ConcreteModel, index: ModelIndex, count: _Counter) -> None:
+    """A pledge serves at most its cap of unit-days in each calendar year."""
+    terms, limit = _cap_terms(index)
+    m.CAP = pyo.Set(initialize=list(terms), dimen=2, ordered=True)
     m.annual_cap = pyo.Constraint(
         m.CAP,
         rule=lambda model, c, year: sum(days * model.deploy[c, s, t]
-                                        for c, s, t, days in by_cap[c, year]) <= limit[c, year],
+                                        for c, s, t, days in terms[c, year]) <= limit[c, year],
     )
-    count.add(len(by_cap), len(caps))
+    count.add(len(terms), len(index.caps))
 
 
 def _accommodation(m: pyo.ConcreteModel, index: ModelIndex, count: _Counter) -> None:
@@ -337,16 +345,37 @@ def _reserve_last(
     first = gates[gates["role"] == "first"]
     first_keys = _tuples(first, [*NEED_KEY, "kind_id", "contribution_id"])
     quantity = _mapping(first, [*NEED_KEY, "kind_id", "contribution_id"], "quantity")
+    year = _mapping(first, [*NEED_KEY, "kind_id", "contribution_id"], "year")
+    capped = first[first["capped"].astype(bool)]
+    spent_keys = sorted(set(_tuples(capped, ["contribution_id", "year"])))
+
+    # A capped pledge is also exhausted once its cap for the year is spent.
+    cap_terms, cap_limit = _cap_terms(index)
+    m.SPENT = pyo.Set(initialize=spent_keys, dimen=2, ordered=True)
+    m.cap_spent = pyo.Var(m.SPENT, domain=pyo.Binary if whole_units else pyo.UnitInterval)
+    m.cap_spent_rule = pyo.Constraint(
+        m.SPENT,
+        rule=lambda model, c, y: sum(days * model.deploy[c, s, t]
+                                     for c, s, t, days in cap_terms[c, y])
+        >= cap_limit[c, y] * model.cap_spent[c, y],
+    )
+    count.add(len(spent_keys), sum(len(cap_terms[key]) + 1 for key in spent_keys))
+
     deploy = index.deploy
     fielded = _groups(_tuples(deploy, ["contribution_id", "period"]), _tuples(deploy, DEPLOY_KEY))
+    spent = set(spent_keys)
+
+    def first_rule(model: pyo.ConcreteModel, s: str, t: int, k: str, c: str) -> Any:
+        gate = model.reserve_open[s, t, k]
+        if (c, year[s, t, k, c]) in spent:
+            gate = gate - model.cap_spent[c, year[s, t, k, c]]
+        return sum(model.deploy[key] for key in fielded.get((c, t), [])) >= quantity[
+            s, t, k, c] * gate
+
     m.FIRST = pyo.Set(initialize=first_keys, dimen=4, ordered=True)
-    m.first_exhausted = pyo.Constraint(
-        m.FIRST,
-        rule=lambda model, s, t, k, c: sum(model.deploy[key] for key in fielded.get((c, t), []))
-        >= quantity[s, t, k, c] * model.reserve_open[s, t, k],
-    )
+    m.first_exhausted = pyo.Constraint(m.FIRST, rule=first_rule)
     count.add(len(first_keys), sum(len(fielded.get((c, t), [])) + 1
-                                   for s, t, k, c in first_keys))
+                                   for s, t, k, c in first_keys) + len(capped))
 
 
 def _objective(

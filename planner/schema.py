@@ -577,6 +577,8 @@ def reference_problems(
 
     contribution_ids = keys("contributions")
     pledge_by_id = {contribution.id: contribution for contribution in contributions}
+    section_by_id = {section.id: section for section in sections}
+    running_units: dict[str, int] = defaultdict(int)
     for index, running in enumerate(tables.get("running_deployments", ())):
         problems.extend(_unknown("running_deployments", index, "contribution_id",
                                  running.contribution_id, contribution_ids, "contribution"))
@@ -591,6 +593,15 @@ def reference_problems(
             problems.append(RowProblem("running_deployments", index, "until",
                                        f"{running.until} is before the horizon starts "
                                        f"({horizon.start})"))
+        if pledge is not None and horizon is not None:
+            problems.extend(_running_problems(index, running, pledge, horizon,
+                                              section_by_id.get(running.section_id)))
+            running_units[pledge.id] += running.quantity
+            if running_units[pledge.id] > pledge.quantity:
+                problems.append(RowProblem("running_deployments", index, "quantity",
+                                           f"running units of contribution '{pledge.id}' add "
+                                           f"up to {running_units[pledge.id]}, more than its "
+                                           f"quantity {pledge.quantity}"))
 
     for index, intervention in enumerate(tables.get("rapid_interventions", ())):
         problems.extend(_unknown("rapid_interventions", index, "section_id",
@@ -598,6 +609,32 @@ def reference_problems(
         problems.extend(_in_order("rapid_interventions", index, intervention, "decision_date",
                                   "end_date"))
     return problems
+
+
+def _running_problems(
+    index: int, running: RunningDeployment, pledge: Contribution, horizon: Horizon,
+    section: Section | None,
+) -> Iterable[RowProblem]:
+    """A running deployment must be one its pledge and section allow at the horizon's start."""
+    table = "running_deployments"
+    if pledge.available_from is not None and pledge.available_from > horizon.start:
+        yield RowProblem(table, index, "contribution_id",
+                         f"contribution '{pledge.id}' is available only from "
+                         f"{pledge.available_from}, after the horizon starts")
+    if pledge.available_to is not None and pledge.available_to < running.until:
+        yield RowProblem(table, index, "until",
+                         f"contribution '{pledge.id}' is available only to "
+                         f"{pledge.available_to}")
+    if section is None or pledge.category is Category.HOST:
+        return
+    if section.access_from is not None and section.access_from > horizon.start:
+        yield RowProblem(table, index, "section_id",
+                         f"section '{section.id}' admits other states' units only from "
+                         f"{section.access_from}")
+    if section.access_to is not None and section.access_to < running.until:
+        yield RowProblem(table, index, "until",
+                         f"section '{section.id}' admits other states' units only to "
+                         f"{section.access_to}")
 
 
 def _in_order(

@@ -548,3 +548,22 @@ def test_numbers_survive_csv_and_workbook(
         assert [arrival.arrivals for arrival in scenario.forecast] == arrivals
     assert from_workbook == from_folder
     assert from_workbook.content_hash() == from_folder.content_hash()
+
+
+def test_running_deployments_the_pledge_or_section_does_not_allow(tiny_folder: Path) -> None:
+    # Section A is closed to other states' units on day 1; host units are not bound by it.
+    (tiny_folder / "sections.csv").write_text(
+        "id,name,host_country,border_type,impact_level,beds,access_from\n"
+        "A,Green border A,Examplia,land,high,3,2024-01-02\n"
+        "B,Crossing point B,Examplia,crossing_point,low,,\n", encoding="utf-8")
+    (tiny_folder / "running_deployments.csv").write_text(
+        "contribution_id,section_id,quantity,until\n"
+        "agency-guards,A,1,2024-01-02\n"
+        "host-guards,A,2,2024-01-03\n"
+        "host-guards,B,1,2024-01-01\n", encoding="utf-8")
+    assert problems(tiny_folder) == [
+        "running_deployments.csv, row 2, field 'section_id': section 'A' admits other states' "
+        "units only from 2024-01-02",
+        "running_deployments.csv, row 4, field 'quantity': running units of contribution "
+        "'host-guards' add up to 3, more than its quantity 2",
+    ]

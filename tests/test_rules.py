@@ -175,6 +175,39 @@ def test_relaxed_reserve_rule_is_proportional() -> None:
     assert ("reserve", "A", 5) not in units(plan)
 
 
+def test_a_pledge_that_spent_its_cap_no_longer_holds_the_reserve_back() -> None:
+    # The agency unit may serve 4 days a year: then it is exhausted, and the reserve serves
+    # beside it or alone. Days 1-5 short 2 (or 3 once the cap is spent); from day 6 the
+    # reserve covers all 3 whenever the agency unit is away. Cheapest: spend the agency's 4
+    # days on days 1-4 (50 + 2000 each), day 5 short 3 (3000), days 6-10 reserve 3 (30).
+    plan = plan_scenario(scenario(**reserve_case(contributions=[
+        contribution("agency", "guard", 1, 50, annual_cap_days=4),
+        contribution("reserve", "guard", 5, 10, category="4"),
+    ])))
+    assert plan.result.objective == pytest.approx(4 * 2050 + 3000 + 5 * 30)
+    assert {key for key in units(plan) if key[0] == "reserve"} == {
+        ("reserve", "A", t) for t in range(6, 11)
+    }
+
+
+def test_reserve_vehicles_wait_for_the_equipment_pool() -> None:
+    # A reserve van (20) and a pool van (50) from day 11; one needed: the pool van serves,
+    # and the reserve van may join it (a second van is not needed, so it does not).
+    plan = plan_scenario(scenario(
+        horizon={"periods": 11},
+        kinds=[GUARD, VAN],
+        sections=[section("A")],
+        requirement_rules=[rule("van", minimum=1)],
+        penalties=[penalty("van", 200)],
+        contributions=[contribution("van4", "van", 1, 20, category="4"),
+                       contribution("pool", "van", 1, 50, category="pool"),
+                       contribution("host", "guard", 2, 5, category="host")],
+        rapid_interventions=[{"section_id": "A", "decision_date": "2024-01-01"}],
+    ))
+    assert {key[0] for key in units(plan) if key[2] == 11} == {"pool", "host"}
+    assert plan.result.objective == pytest.approx(11 * 55)
+
+
 def test_reserve_never_serves_without_an_intervention() -> None:
     plan = plan_scenario(scenario(**reserve_case(rapid_interventions=[])))
     assert plan.result.objective == pytest.approx(10 * 2050)
