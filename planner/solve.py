@@ -198,6 +198,11 @@ def extract_solution(built: DeploymentModel, duals: dict[Any, float] | None) -> 
     remote_needs = index.language[index.language["remote_cost"].notna()]
     deploy = _values(m.deploy, index.deploy, DEPLOY_KEY, "quantity")
     deploy["running"] = index.deploy["running"].to_numpy()
+    starts = _values(m.start, index.starts, DEPLOY_KEY, "starts")
+    if built.whole_units:
+        # Integers within the solver's tolerance: report them as the whole units they are.
+        deploy["quantity"] = deploy["quantity"].round()
+        starts["starts"] = starts["starts"].round()
     marginal = None
     if duals is not None:
         cover = index.cover[[*NEED_KEY, "kind_id"]].rename(columns={"kind_id": "item_id"})
@@ -212,7 +217,7 @@ def extract_solution(built: DeploymentModel, duals: dict[Any, float] | None) -> 
         ], ignore_index=True)
     return Solution(
         deploy=deploy,
-        starts=_values(m.start, index.starts, DEPLOY_KEY, "starts"),
+        starts=starts,
         uncovered=_values(m.uncovered, index.cover, [*NEED_KEY, "kind_id"], "shortfall"),
         interpret=_values(m.interpret, index.interpret, [*DEPLOY_KEY, "language_id"],
                           "quantity"),
