@@ -268,15 +268,24 @@ def _caps(scenario: Scenario, deploy: pd.DataFrame, periods: pd.DataFrame) -> pd
                                        "days"])
 
 
+def _binding_caps(caps: pd.DataFrame, quantity: pd.Series) -> set[tuple[str, int]]:
+    """(pledge, year) pairs whose cap is below what the pledge could serve that year."""
+    days = caps.drop_duplicates(["contribution_id", "year", "period"]).groupby(
+        ["contribution_id", "year"]).agg(days=("days", "sum"), cap=("cap", "first"))
+    units = quantity.to_dict()
+    potential = days["days"] * [units[c] for c in days.index.get_level_values("contribution_id")]
+    return {(str(c), int(y)) for c, y in days.index[days["cap"] < potential]}
+
+
 def _reserve_gates(deploy: pd.DataFrame, offers: pd.DataFrame, pledges: pd.DataFrame,
-                   rotation: pd.DataFrame, periods: pd.DataFrame, capped: set[str]
-                   ) -> pd.DataFrame:
+                   rotation: pd.DataFrame, periods: pd.DataFrame,
+                   capped: set[tuple[str, int]]) -> pd.DataFrame:
     """Reserve deployments, and the pledges each must wait for.
 
     Those are the first-line pledges (see ``FIRST_CATEGORIES``) of the same kind that could
     serve at the same section and period. A rotating pledge counts only in periods some
-    start could cover; a capped one is also exhausted once its cap for the year is spent
-    (``capped``, with the period's ``year``).
+    start could cover; one whose cap can bind in a year (``capped``: pledge and year) is also
+    exhausted once that cap is spent.
     """
     columns = ["role", "section_id", "period", "kind_id", "contribution_id", "quantity",
                "year", "capped"]
@@ -307,7 +316,9 @@ def _reserve_gates(deploy: pd.DataFrame, offers: pd.DataFrame, pledges: pd.DataF
         first.assign(role="first"),
     ], ignore_index=True)
     table["year"] = table["period"].map(year)
-    table["capped"] = (table["role"] == "first") & table["contribution_id"].isin(capped)
+    table["capped"] = (table["role"] == "first") & pd.Series(
+        [(c, y) in capped for c, y in zip(table["contribution_id"], table["year"], strict=True)],
+        index=table.index, dtype=bool)
     return table[columns]
 
 
@@ -382,5 +393,5 @@ def build_index(scenario: Scenario, requirements: Requirements) -> ModelIndex:
         interpret=interpret,
         beds=beds,
         reserve_gates=_reserve_gates(deploy, offers, pledges, rotation, periods,
-                                     set(caps["contribution_id"])),
+                                     _binding_caps(caps, info["quantity"])),
     )

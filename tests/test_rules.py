@@ -386,17 +386,20 @@ def test_running_deployments_beyond_the_beds_are_diagnosed() -> None:
     assert plan.schedule.empty
 
 
-def test_running_deployments_beyond_the_pledge_are_diagnosed() -> None:
+def test_a_running_vehicle_without_a_host_officer_is_diagnosed() -> None:
     plan = plan_scenario(scenario(
+        kinds=[GUARD, VAN],
         sections=[section("A")],
-        requirement_rules=[rule("guard", minimum=1)],
-        penalties=[penalty("guard", 100)],
-        contributions=[contribution("c", "guard", 2, 10)],
-        running_deployments=[{"contribution_id": "c", "section_id": "A", "quantity": 3,
+        requirement_rules=[rule("van", minimum=1)],
+        penalties=[penalty("van", 100)],
+        contributions=[contribution("van", "van", 1, 10, category="pool")],
+        running_deployments=[{"contribution_id": "van", "section_id": "A", "quantity": 1,
                               "until": "2024-01-01"}],
     ))
     assert plan.status is Status.INFEASIBLE
-    assert plan.result.conflicts == (
-        "running deployment: 3 units of pledge 'c' stay at section 'A' in period 1 "
-        "(2024-01-01 to 2024-01-01), but the pledge has only 2 units",
-    )
+    assert set(plan.result.conflicts) == {
+        "each vehicle at section 'A' in period 1 (2024-01-01 to 2024-01-01) needs a host-state "
+        "officer aboard",
+        "running deployment: 1 unit of pledge 'van' stay at section 'A' in period 1 "
+        "(2024-01-01 to 2024-01-01)",
+    }
