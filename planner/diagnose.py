@@ -12,6 +12,9 @@ import pyomo.environ as pyo
 from planner.index import ModelIndex
 from planner.model import DEPLOY_KEY, DeploymentModel
 
+FULL_IIS_STRATEGY = 2
+"""HiGHS's ``iis_strategy`` that isolates a subset from the LP's rows and bounds."""
+
 MAX_LINES = 40
 """A conflict longer than this is cut, saying how many lines were left out."""
 
@@ -36,6 +39,8 @@ def explain_infeasibility(built: DeploymentModel, solver: Any) -> list[str]:
                                     np.zeros(count, dtype=np.uint8))
     highs.setOptionValue("output_flag", False)
     highs.run()
+    # The default ("light") strategy may return an empty subset; ask for a full one.
+    highs.setOptionValue("iis_strategy", FULL_IIS_STRATEGY)
     status, iis = highs.getIis()
     if status != highspy.HighsStatus.kOk or not iis.valid_:
         return ["HiGHS found the rules infeasible but could not isolate a conflict."]
@@ -44,6 +49,8 @@ def explain_infeasibility(built: DeploymentModel, solver: Any) -> list[str]:
     lines += [describe.column(columns[col], bound)
               for col, bound in zip(iis.col_index_, iis.col_bound_, strict=True) if col in columns]
     lines = list(dict.fromkeys(line for line in lines if line))
+    if not lines:
+        return ["HiGHS found the rules infeasible but could not isolate a conflict."]
     if len(lines) > MAX_LINES:
         lines = [*lines[:MAX_LINES], f"... and {len(lines) - MAX_LINES} more"]
     return lines

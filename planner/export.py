@@ -12,6 +12,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from planner.errors import SolverError
 from planner.files import OUTPUT_MARKER, atomic_directory
 from planner.plan import Plan
 
@@ -24,6 +25,8 @@ BOLD = Font(bold=True)
 
 def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
     """Write the plan's outputs into ``out_dir``, all of them or none."""
+    if not plan.status.has_plan:
+        raise SolverError(f"no plan to write: the solve ended '{plan.status.value}'")
     summary = plan.summary()
     schedule = plan.schedule.round(DECIMALS)
     shortfalls = plan.shortfalls.round(DECIMALS)

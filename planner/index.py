@@ -93,7 +93,7 @@ def _reserve_periods(scenario: Scenario, periods: pd.DataFrame) -> dict[tuple[st
         for equipment, lead in ((False, intervention.officer_lead_days),
                                 (True, intervention.equipment_lead_days)):
             earliest = intervention.decision_date + timedelta(days=lead)
-            mask = (periods["period_start"] >= earliest) & (periods["period_start"] <= end)
+            mask = (periods["period_start"] >= earliest) & (periods["period_end"] <= end)
             allowed[intervention.section_id, equipment] |= set(periods.loc[mask, "period"])
     return allowed
 
@@ -158,23 +158,19 @@ def _pledges(scenario: Scenario, periods: pd.DataFrame) -> pd.DataFrame:
 
 
 def _useful(scenario: Scenario, requirements: Requirements, offers: pd.DataFrame,
-            pledges: pd.DataFrame) -> pd.Series:
+            pledges: pd.DataFrame, vehicles_at: set[tuple[str, int, str]]) -> pd.Series:
     """Whether each offer could help where and when it is offered.
 
     It helps if its kind is needed there and then, it interprets a needed language, or it
-    crews (or, as a host officer, rides aboard) a needed vehicle.
+    crews (or, as a host officer, rides aboard) a vehicle that may be there (``vehicles_at``:
+    section, period and vehicle kind).
     """
     kinds = {kind.id: kind for kind in scenario.kinds}
     needed = set(requirements.kind_needs[["section_id", "period", "kind_id"]].itertuples(
         index=False, name=None))
-    vehicle_needed: set[tuple[str, int]] = set()
-    crew_needed: set[tuple[str, int, str]] = set()
-    for section_id, period, kind_id in needed:
-        kind = kinds[kind_id]
-        if kind.kind_class is KindClass.VEHICLE:
-            vehicle_needed.add((section_id, period))
-            if kind.crew_kind is not None and kind.crew_size:
-                crew_needed.add((section_id, period, kind.crew_kind))
+    vehicle_present = {(s, t) for s, t, _ in vehicles_at}
+    crew_needed = {(s, t, kinds[v].crew_kind) for s, t, v in vehicles_at
+                   if kinds[v].crew_kind is not None and kinds[v].crew_size}
     languages_needed = defaultdict(set)
     for section_id, period, language_id in requirements.language_needs[
         ["section_id", "period", "language_id"]
@@ -190,10 +186,33 @@ def _useful(scenario: Scenario, requirements: Requirements, offers: pd.DataFrame
         flags.append(
             (s, t, k) in needed
             or (s, t, k) in crew_needed
-            or (host and (s, t) in vehicle_needed)
+            or (host and (s, t) in vehicle_present)
             or bool(speaks[c] & languages_needed.get((s, t), set()))
         )
     return pd.Series(flags, index=offers.index, dtype=bool)
+
+
+def _kept(offers: pd.DataFrame, useful: pd.Series, info: pd.DataFrame) -> pd.DataFrame:
+    """The offers that get a variable.
+
+    Those are the useful ones, and for pledges with rotations or start costs every period
+    at a section where they are useful at all.
+    """
+    dense = offers["contribution_id"].map(info["dense"]).astype(bool)
+    chosen = offers[useful]
+    pairs = chosen[["contribution_id", "section_id"]].drop_duplicates()
+    return pd.concat([
+        chosen[~dense[useful]],
+        offers[dense].merge(pairs, on=["contribution_id", "section_id"]),
+    ])
+
+
+def _vehicles_at(frame: pd.DataFrame, info: pd.DataFrame) -> set[tuple[str, int, str]]:
+    """(section, period, vehicle kind) of the vehicle rows in ``frame``."""
+    kinds = frame["contribution_id"].map(info["kind_id"])
+    vehicles = frame["contribution_id"].map(info["kind_class"]) == KindClass.VEHICLE.value
+    return set(zip(frame.loc[vehicles, "section_id"], frame.loc[vehicles, "period"],
+                   kinds[vehicles], strict=True))
 
 
 def _running(scenario: Scenario, periods: pd.DataFrame) -> pd.DataFrame:
@@ -234,7 +253,10 @@ def _starts(deploy: pd.DataFrame, offers: pd.DataFrame, pledges: pd.DataFrame,
             if (c, s, tau) not in offered:
                 continue
             if pd.isna(pledge["length"]):
-                end = window_end
+                # Category 2 stays to the end of its window, or until the section closes.
+                end = tau
+                while end < window_end and (c, s, end + 1) in offered:
+                    end += 1
             else:
                 end = min(tau + int(pledge["length"]) - 1, last_period)
             if end < tau or any((c, s, t) not in offered for t in range(tau, end + 1)):
@@ -289,14 +311,19 @@ def _reserve_gates(deploy: pd.DataFrame, offers: pd.DataFrame, pledges: pd.DataF
     """
     columns = ["role", "section_id", "period", "kind_id", "contribution_id", "quantity",
                "year", "capped"]
-    reserve = deploy[deploy["category"] == Category.RESERVE.value]
+    reserve = deploy[deploy["category"] == Category.RESERVE.value].merge(
+        offers, on=["contribution_id", "section_id", "period"])
     if reserve.empty:
         return pd.DataFrame(columns=columns)
     info = pledges.set_index("contribution_id")
-    first = offers.assign(kind_id=offers["contribution_id"].map(info["kind_id"]),
-                          kind_class=offers["contribution_id"].map(info["kind_class"]),
-                          category=offers["contribution_id"].map(info["category"]),
-                          quantity=offers["contribution_id"].map(info["quantity"]))
+    # Only pledges that have a variable there can help there; offers where they cannot
+    # help (no need of theirs, no language of theirs) must not hold the reserve back.
+    helping = deploy.loc[deploy["available"] > 0, ["contribution_id", "section_id", "period"]]
+    first = helping.merge(offers, on=["contribution_id", "section_id", "period"])
+    first = first.assign(kind_id=first["contribution_id"].map(info["kind_id"]),
+                         kind_class=first["contribution_id"].map(info["kind_class"]),
+                         category=first["contribution_id"].map(info["category"]),
+                         quantity=first["contribution_id"].map(info["quantity"]))
     first_line = {(klass.value, category.value)
                   for klass, categories in FIRST_CATEGORIES.items() for category in categories}
     first = first[[pair in first_line for pair in zip(first["kind_class"], first["category"],
@@ -330,14 +357,18 @@ def build_index(scenario: Scenario, requirements: Requirements) -> ModelIndex:
     info = pledges.set_index("contribution_id")
     offers = _offers(scenario, periods)
 
-    useful = offers[_useful(scenario, requirements, offers, pledges)]
-    dense = offers["contribution_id"].map(info["dense"])
-    useful_pairs = useful[["contribution_id", "section_id"]].drop_duplicates()
-    kept = pd.concat([
-        useful[~useful["contribution_id"].map(info["dense"])],
-        offers[dense].merge(useful_pairs, on=["contribution_id", "section_id"]),
-    ])
+    # Vehicles may stay where they are not needed (rotations, start costs, running units):
+    # their crews and host officers must be able to be there too, hence a second pass.
+    kind_class = {kind.id: kind.kind_class for kind in scenario.kinds}
+    vehicles_at = {(s, t, k) for s, t, k in requirements.kind_needs[
+        ["section_id", "period", "kind_id"]].itertuples(index=False, name=None)
+        if kind_class[k] is KindClass.VEHICLE}
+    kept = _kept(offers, _useful(scenario, requirements, offers, pledges, vehicles_at), info)
     running = _running(scenario, periods)
+    present = _vehicles_at(kept, info) | _vehicles_at(running, info)
+    if present - vehicles_at:
+        kept = _kept(offers, _useful(scenario, requirements, offers, pledges,
+                                     vehicles_at | present), info)
     deploy = kept.merge(running, on=["contribution_id", "section_id", "period"], how="outer")
     deploy["running"] = deploy["running"].fillna(0).astype("int64")
     for column in ("kind_id", "kind_class", "category", "personnel", "host_officer", "rotating",

@@ -352,10 +352,15 @@ def _table_from_cells(
         values = [_cell_text(value) for value in row]
         if not any(values):
             continue
+        # Rows with stray cells are reported, yet kept: their ids exist for other tables.
         if len(values) > width and any(values[width:]):
             problems.append(Problem(source, number, None,
                                     f"has {len(values)} cells but the header has {width}"))
-            continue
+        unnamed = [position + 1 for position, (name, value)
+                   in enumerate(zip(header, values, strict=False)) if value and not name]
+        if unnamed:
+            problems.append(Problem(source, number, None,
+                                    f"has a value in column {unnamed[0]}, which has no header"))
         table.rows.append({
             name: value for name, value in zip(header, values, strict=False) if name and value
         })

@@ -335,9 +335,10 @@ def _reserve_last(
     gate_of = dict(zip(reserve_keys, _tuples(reserve, [*NEED_KEY, "kind_id"]), strict=True))
     available = _mapping(index.deploy, DEPLOY_KEY, "available")
     m.RESERVE = pyo.Set(initialize=reserve_keys, dimen=3, ordered=True)
+    running = _mapping(index.deploy, DEPLOY_KEY, "running")
     m.reserve_gate = pyo.Constraint(
         m.RESERVE,
-        rule=lambda model, *key: model.deploy[key]
+        rule=lambda model, *key: model.deploy[key] - running[key]
         <= available[key] * model.reserve_open[gate_of[key]],
     )
     count.add(len(reserve_keys), 2 * len(reserve_keys))
@@ -349,15 +350,17 @@ def _reserve_last(
     capped = first[first["capped"].astype(bool)]
     spent_keys = sorted(set(_tuples(capped, ["contribution_id", "year"])))
 
-    # A capped pledge is also exhausted once its cap for the year is spent.
+    # A capped pledge is also exhausted once its cap for the year is spent: once less than
+    # one unit for one more period remains (whole units use the cap up in such steps).
     cap_terms, cap_limit = _cap_terms(index)
+    period_days = int(index.periods["days"].max())
     m.SPENT = pyo.Set(initialize=spent_keys, dimen=2, ordered=True)
     m.cap_spent = pyo.Var(m.SPENT, domain=pyo.Binary if whole_units else pyo.UnitInterval)
     m.cap_spent_rule = pyo.Constraint(
         m.SPENT,
         rule=lambda model, c, y: sum(days * model.deploy[c, s, t]
                                      for c, s, t, days in cap_terms[c, y])
-        >= cap_limit[c, y] * model.cap_spent[c, y],
+        >= max(cap_limit[c, y] - period_days + 1, 0) * model.cap_spent[c, y],
     )
     count.add(len(spent_keys), sum(len(cap_terms[key]) + 1 for key in spent_keys))
 

@@ -89,7 +89,7 @@ def make_plan(
         scenario,
         result,
         _schedule(scenario, requirements, solution),
-        _shortfalls(requirements, solution),
+        _shortfalls(scenario, requirements, solution),
         timings,
         marginal,
     )
@@ -150,22 +150,36 @@ def _schedule(scenario: Scenario, requirements: Requirements, solution: Solution
     return schedule[SCHEDULE_COLUMNS]
 
 
-def _shortfalls(requirements: Requirements, solution: Solution) -> pd.DataFrame:
+def _shortfalls(scenario: Scenario, requirements: Requirements, solution: Solution
+                ) -> pd.DataFrame:
+    """Each need with what the schedule covers, on site and remotely, and what is short.
+
+    Coverage is read from the deployments themselves, not from the shortfall variables, so
+    the table agrees with the schedule even where a shortfall costs nothing.
+    """
     key = ["section_id", "period", "item_type", "item_id"]
-    short = pd.concat([
-        solution.uncovered.rename(columns={"kind_id": "item_id"}).assign(item_type="kind"),
-        solution.unserved_language.rename(columns={"language_id": "item_id"}).assign(
-            item_type="language"
-        ),
+    kind_of = {c.id: c.kind_id for c in scenario.contributions}
+    deployed = solution.deploy.assign(kind_id=solution.deploy["contribution_id"].map(kind_of))
+    on_site = pd.concat([
+        deployed.groupby(["section_id", "period", "kind_id"], as_index=False)
+        .agg(on_site=("quantity", "sum")).rename(columns={"kind_id": "item_id"})
+        .assign(item_type="kind"),
+        solution.interpret.groupby(["section_id", "period", "language_id"], as_index=False)
+        .agg(on_site=("quantity", "sum")).rename(columns={"language_id": "item_id"})
+        .assign(item_type="language"),
     ], ignore_index=True)
     remote = solution.remote.rename(columns={"language_id": "item_id"}).assign(
         item_type="language"
     )
-    table = _needs(requirements).merge(short, on=key).merge(remote, on=key, how="left")
-    for column in ("shortfall", "remote"):
-        table[column] = table[column].fillna(0.0)
+    table = _needs(requirements).merge(on_site, on=key, how="left").merge(remote, on=key,
+                                                                          how="left")
+    table[["on_site", "remote"]] = table[["on_site", "remote"]].fillna(0.0)
+    table["covered"] = table[["required", "on_site"]].min(axis=1)
+    table["remote"] = pd.concat([table["required"] - table["covered"], table["remote"]],
+                                axis=1).min(axis=1)
+    table["shortfall"] = table["required"] - table["covered"] - table["remote"]
+    for column in ("covered", "remote", "shortfall"):
         table[column] = table[column].where(table[column] > ZERO, 0.0)
-    table["covered"] = table["required"] - table["shortfall"] - table["remote"]
     return _with_dates(table, requirements)[SHORTFALL_COLUMNS]
 
 
@@ -221,7 +235,8 @@ def summarise(plan: Plan) -> dict[str, Any]:
             "required_unit_periods": round(required, 6),
             "covered_unit_periods": round(covered, 6),
             "shortfall_unit_periods": round(required - covered, 6),
-            "coverage_per_cent": round(100 * covered / required, 4) if required else 100.0,
+            "coverage_per_cent": (round(100 * covered / required, 4) if required
+                                  else 100.0 if result.status.has_plan else None),
             "language_required": round(float(languages["required"].sum()), 6),
             "language_remote": round(float(languages["remote"].sum()), 6),
             "language_shortfall": round(float(languages["shortfall"].sum()), 6),

@@ -55,6 +55,18 @@ class Requirements:
         )
 
 
+TEXT_COLUMNS = {"section_id", "kind_id", "language_id", "impact_level"}
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    """A table with no rows but the dtypes a full one has, so later steps treat both alike."""
+    return pd.DataFrame({
+        name: pd.Series(dtype=object if name in TEXT_COLUMNS
+                        else "int64" if name == "period" else "float64")
+        for name in columns
+    })
+
+
 def derive_requirements(scenario: Scenario) -> Requirements:
     """Compute the needs per section, kind and period, and per section, language and period."""
     periods = _periods(scenario)
@@ -116,7 +128,7 @@ def _kind_needs(scenario: Scenario, impact: pd.DataFrame) -> pd.DataFrame:
     columns = ["section_id", "period", "kind_id", "impact_level", "arrivals", "minimum",
                "from_arrivals", "required"]
     if not scenario.requirement_rules:
-        return pd.DataFrame(columns=columns)
+        return _empty(columns)
     border_type = {section.id: section.border_type.value for section in scenario.sections}
     all_types = sorted({section.border_type.value for section in scenario.sections})
     rules = pd.DataFrame([
@@ -142,7 +154,7 @@ def _kind_needs(scenario: Scenario, impact: pd.DataFrame) -> pd.DataFrame:
 def _language_needs(scenario: Scenario, impact: pd.DataFrame) -> pd.DataFrame:
     columns = ["section_id", "period", "language_id", "impact_level", "arrivals", "required"]
     if not scenario.forecast or not scenario.language_shares:
-        return pd.DataFrame(columns=columns)
+        return _empty(columns)
     shares = pd.DataFrame(
         [(share.nationality_id, share.language_id, share.share)
          for share in scenario.language_shares],

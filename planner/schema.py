@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -106,7 +107,15 @@ def _split_list(value: Any) -> Any:
     return value
 
 
-IdList = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
+def _no_repeats(items: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Reject a list that names the same id twice."""
+    repeated = sorted({str(item) for item in items if items.count(item) > 1})
+    if repeated:
+        raise ValueError(f"lists {', '.join(repeated)} more than once")
+    return items
+
+
+IdList = Annotated[tuple[str, ...], BeforeValidator(_split_list), AfterValidator(_no_repeats)]
 """A list of ids; in a table cell, separated by semicolons."""
 
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^;,\s]+$")]
@@ -274,7 +283,8 @@ class RequirementRule(Record):
     min_critical: NonNegativeFloat = 0
     per_arrival: NonNegativeFloat = 0
     """Units needed per expected arrival in one period."""
-    border_types: Annotated[tuple[BorderType, ...], BeforeValidator(_split_list)] = ()
+    border_types: Annotated[tuple[BorderType, ...], BeforeValidator(_split_list),
+                            AfterValidator(_no_repeats)] = ()
     """Border types the rule applies to; empty for all."""
 
     def minimum(self, level: ImpactLevel) -> float:
@@ -500,6 +510,7 @@ def reference_problems(
     nationality_ids = keys("nationalities")
     language_ids = keys("languages")
     penalised = keys("penalties")
+    host_of = {section.id: section.host_country for section in sections}
     last_period = horizon.periods if horizon is not None else None
 
     def period_problem(table: str, index: int, field: str, period: int) -> Iterable[RowProblem]:
@@ -533,6 +544,8 @@ def reference_problems(
         total = share_sums.get(nationality.id, 0.0)
         if failed_shares is None or nationality.id in failed_shares:
             continue
+        if not languages and nationality.id not in share_sums:
+            continue  # no language is modelled: nobody needs interpreting
         if abs(total - 1.0) > SHARE_TOLERANCE:
             problems.append(RowProblem(
                 "nationalities", index, "id",
@@ -570,7 +583,7 @@ def reference_problems(
 
     for index, contribution in enumerate(contributions):
         problems.extend(_contribution_problems(index, contribution, kind_by_id, kind_ids,
-                                               section_ids, language_ids))
+                                               section_ids, language_ids, host_of))
 
     for index, section in enumerate(sections):
         problems.extend(_in_order("sections", index, section, "access_from", "access_to"))
@@ -617,12 +630,17 @@ def _running_problems(
 ) -> Iterable[RowProblem]:
     """A running deployment must be one its pledge and section allow at the horizon's start."""
     table = "running_deployments"
+    # Running units stay in every period that starts by `until`: to that period's end.
+    last_period = min((running.until - horizon.start).days // horizon.days_per_period + 1,
+                      horizon.periods)
+    stays_to = horizon.period_end(max(last_period, 1))
     if pledge.available_from is not None and pledge.available_from > horizon.start:
         yield RowProblem(table, index, "contribution_id",
                          f"contribution '{pledge.id}' is available only from "
                          f"{pledge.available_from}, after the horizon starts")
-    if pledge.available_to is not None and pledge.available_to < running.until:
+    if pledge.available_to is not None and pledge.available_to < stays_to:
         yield RowProblem(table, index, "until",
+                         f"the units stay to the end of their last period, {stays_to}, but "
                          f"contribution '{pledge.id}' is available only to "
                          f"{pledge.available_to}")
     if section is None or pledge.category is Category.HOST:
@@ -631,8 +649,9 @@ def _running_problems(
         yield RowProblem(table, index, "section_id",
                          f"section '{section.id}' admits other states' units only from "
                          f"{section.access_from}")
-    if section.access_to is not None and section.access_to < running.until:
+    if section.access_to is not None and section.access_to < stays_to:
         yield RowProblem(table, index, "until",
+                         f"the units stay to the end of their last period, {stays_to}, but "
                          f"section '{section.id}' admits other states' units only to "
                          f"{section.access_to}")
 
@@ -653,6 +672,7 @@ def _contribution_problems(
     kind_ids: set[str] | None,
     section_ids: set[str] | None,
     language_ids: set[str] | None,
+    host_of: Mapping[str, str],
 ) -> Iterable[RowProblem]:
     """Problems of one pledge: its kind, category, sections, languages and window."""
     table = "contributions"
@@ -664,6 +684,14 @@ def _contribution_problems(
     if contribution.category is Category.LONG_TERM and contribution.deployment_length:
         yield RowProblem(table, index, "deployment_length",
                          "category 2 units stay to the end of their window; leave it empty")
+    if contribution.category is Category.HOST:
+        foreign = sorted(section_id for section_id in (contribution.sections or host_of)
+                         if section_id in host_of
+                         and host_of[section_id] != contribution.contributor)
+        if foreign:
+            yield RowProblem(table, index, "sections",
+                             f"host-state units of '{contribution.contributor}' serve only "
+                             f"sections in that country, not {', '.join(foreign)}")
     kind = kind_by_id.get(contribution.kind_id)
     if kind is None:
         yield from _unknown(table, index, "kind_id", contribution.kind_id, kind_ids, "kind")

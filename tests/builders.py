@@ -23,8 +23,10 @@ def section(id: str, impact: str = "high", beds: int | None = None, **extra: Any
 
 
 def contribution(id: str, kind: str, quantity: int, daily_cost: float, **extra: Any) -> dict:
-    return {"id": id, "contributor": extra.pop("contributor", "Frontex"),
-            "category": extra.pop("category", "1"), "kind_id": kind, "quantity": quantity,
+    category = extra.pop("category", "1")
+    default = "Examplia" if category == "host" else "Frontex"
+    return {"id": id, "contributor": extra.pop("contributor", default),
+            "category": category, "kind_id": kind, "quantity": quantity,
             "daily_cost": daily_cost, **extra}
 
 

@@ -567,3 +567,50 @@ def test_running_deployments_the_pledge_or_section_does_not_allow(tiny_folder: P
         "running_deployments.csv, row 4, field 'quantity': running units of contribution "
         "'host-guards' add up to 3, more than its quantity 2",
     ]
+
+
+def test_an_id_listed_twice_in_one_cell(tiny_folder: Path) -> None:
+    edit(tiny_folder / "contributions.csv", "agency-guards,Frontex,1,guard,2,10,,,A,",
+         "agency-guards,Frontex,1,guard,2,10,,,A; A,")
+    assert problems(tiny_folder) == [
+        "contributions.csv, row 2, field 'sections': lists A more than once (got 'A; A')"
+    ]
+
+
+def test_a_value_under_a_column_without_header(tiny_folder: Path) -> None:
+    edit(tiny_folder / "sections.csv", "impact_level,beds", "impact_level,")
+    assert problems(tiny_folder) == [
+        "sections.csv, row 2: has a value in column 6, which has no header"
+    ]
+
+
+def test_host_units_serve_only_their_own_country(tiny_folder: Path) -> None:
+    edit(tiny_folder / "sections.csv", "B,Crossing point B,Examplia", "B,Crossing point B,Otheria")
+    assert problems(tiny_folder) == [
+        "contributions.csv, row 4, field 'sections': host-state units of 'Examplia' serve only "
+        "sections in that country, not B"
+    ]
+
+
+def test_running_units_stay_their_whole_last_period(tiny_folder: Path) -> None:
+    # Weekly periods: units running until 3 January stay to the end of that week (7 January),
+    # beyond the pledge's window.
+    edit(tiny_folder / "scenario.yaml", "period: day", "period: week")
+    edit(tiny_folder / "contributions.csv", "agency-guards,Frontex,1,guard,2,10,,,A,",
+         "agency-guards,Frontex,1,guard,2,10,,2024-01-03,A,")
+    (tiny_folder / "running_deployments.csv").write_text(
+        "contribution_id,section_id,quantity,until\nagency-guards,A,1,2024-01-03\n",
+        encoding="utf-8")
+    assert problems(tiny_folder) == [
+        "running_deployments.csv, row 2, field 'until': the units stay to the end of their last "
+        "period, 2024-01-07, but contribution 'agency-guards' is available only to 2024-01-03"
+    ]
+
+
+def test_a_forecast_without_languages_needs_no_shares(tiny_folder: Path) -> None:
+    for name in ("languages.csv", "language_shares.csv"):
+        (tiny_folder / name).unlink()
+    edit(tiny_folder / "contributions.csv", "interpreters,Frontex,1,interpreter,2,15,,,A,ara\n",
+         "")
+    scenario = load_scenario(tiny_folder)
+    assert scenario.language_shares == () and len(scenario.forecast) == 3

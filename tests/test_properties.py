@@ -216,8 +216,9 @@ def check_plan(built: Scenario, plan: Plan, whole_units: bool) -> None:
                         or not offered(built, first.id, row.section_id, row.period)):
                     continue
                 cap = first.annual_cap()
+                # Spent: less than one unit for one more period is left of the cap.
                 spent = cap is not None and days_used[first.id, row.period_start.year] >= (
-                    cap - 1e-6)
+                    cap - built.horizon.days_per_period + 1 - 1e-6)
                 assert spent or per_offer.get((first.id, row.period), 0) == pytest.approx(
                     first.quantity)
 

@@ -3,11 +3,14 @@ languages, access and lead times, travel, whole units, marginal values and confl
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from planner import SolveOptions, Status, plan_scenario
+from planner import SolveOptions, Status, plan_scenario, write_outputs
+from planner.errors import SolverError
 from planner.plan import Plan
 
 from builders import GUARD, INTERPRETER, contribution, penalty, rule, scenario, section
@@ -378,6 +381,8 @@ def test_running_deployments_beyond_the_beds_are_diagnosed() -> None:
                               "until": "2024-01-01"}],
     ))
     assert plan.status is Status.INFEASIBLE
+    with pytest.raises(SolverError, match="no plan to write: the solve ended 'infeasible'"):
+        write_outputs(plan, Path(tempfile.mkdtemp()) / "out")
     conflicts = plan.result.conflicts
     assert "section 'A' has 3 beds for deployed personnel in period 1 (2024-01-01 to " \
            "2024-01-01)" in conflicts
@@ -403,3 +408,108 @@ def test_a_running_vehicle_without_a_host_officer_is_diagnosed() -> None:
         "running deployment: 1 unit of pledge 'van' stay at section 'A' in period 1 "
         "(2024-01-01 to 2024-01-01)",
     }
+
+
+# --- cases found in review ----------------------------------------------------------------------
+
+
+def test_a_vehicle_staying_through_a_quiet_period_keeps_its_host_officer() -> None:
+    # A car needed on days 1 and 3 only. With a 3-day rotation it stays through day 2, and
+    # its host officer with it: 3 * (10 + 5) = 45. With a start cost of 500 instead, staying
+    # (45 + one start) beats leaving and starting again: 545.
+    for extra, objective in (({"deployment_length": 3}, 45), ({"start_cost": 500}, 545)):
+        plan = plan_scenario(scenario(
+            horizon={"periods": 3},
+            kinds=[GUARD, VAN],
+            sections=[section("A", "low")],
+            impact_changes=[{"section_id": "A", "from_period": 1, "impact_level": "high"},
+                            {"section_id": "A", "from_period": 2, "impact_level": "low"},
+                            {"section_id": "A", "from_period": 3, "impact_level": "high"}],
+            requirement_rules=[{"kind_id": "van", "min_high": 1}],
+            penalties=[penalty("van", 1000)],
+            contributions=[contribution("host", "guard", 1, 5, category="host"),
+                           contribution("car", "van", 1, 10, category="pool", **extra)],
+        ))
+        assert plan.result.objective == pytest.approx(objective)
+        assert units(plan)[("host", "A", 2)] == 1
+
+
+def test_a_cap_spent_in_weekly_steps_still_opens_the_reserve() -> None:
+    # 20 weeks needing 1; a category 3 officer (10 a day, default cap 120 days: 17 weeks)
+    # and a reserve officer (20 a day). The reserve covers the 3 weeks the cap leaves:
+    # (17 * 10 + 3 * 20) * 7 = 1610.
+    plan = plan_scenario(scenario(
+        horizon={"period": "week", "periods": 20},
+        sections=[section("A")],
+        requirement_rules=[rule("guard", minimum=1)],
+        penalties=[penalty("guard", 1000)],
+        contributions=[contribution("st", "guard", 1, 10, category="3"),
+                       contribution("res", "guard", 1, 20, category="4")],
+        rapid_interventions=[{"section_id": "A", "decision_date": "2023-12-01"}],
+    ))
+    assert plan.result.objective == pytest.approx(1610)
+    assert plan.schedule.groupby("contribution_id")["quantity"].sum().to_dict() == {
+        "res": 3, "st": 17}
+
+
+def test_a_first_line_pledge_that_cannot_help_does_not_hold_the_reserve_back() -> None:
+    # A reserve Arabic interpreter (10); a category 1 interpreter speaks only French, which
+    # nobody needs: the reserve serves.
+    plan = plan_scenario(scenario(
+        kinds=[GUARD, INTERPRETER],
+        sections=[section("A")],
+        nationalities=[{"id": "X", "name": "X"}],
+        languages=[{"id": "ara", "name": "Arabic", "need_per_arrival": 0.1},
+                   {"id": "fra", "name": "French", "need_per_arrival": 0.1}],
+        language_shares=[{"nationality_id": "X", "language_id": "ara", "share": 1}],
+        forecast=[{"section_id": "A", "period": 1, "nationality_id": "X", "arrivals": 10}],
+        contributions=[contribution("res", "interpreter", 1, 10, category="4", languages="ara"),
+                       contribution("fr", "interpreter", 1, 10, languages="fra")],
+        rapid_interventions=[{"section_id": "A", "decision_date": "2023-12-01"}],
+    ))
+    assert plan.result.objective == pytest.approx(10)
+    assert units(plan) == {("res", "A", 1): 1}
+
+
+def test_a_running_reserve_unit_does_not_force_the_first_line_out() -> None:
+    # A reserve unit already at A covers the need of 1 on both days (2 * 50 = 100); the
+    # three agency units need not deploy.
+    plan = plan_scenario(scenario(
+        horizon={"periods": 2},
+        sections=[section("A")],
+        requirement_rules=[rule("guard", minimum=1)],
+        penalties=[penalty("guard", 100)],
+        contributions=[contribution("res", "guard", 1, 50, category="4"),
+                       contribution("ag", "guard", 3, 5)],
+        running_deployments=[{"contribution_id": "res", "section_id": "A", "quantity": 1,
+                              "until": "2024-01-02"}],
+    ))
+    assert plan.result.objective == pytest.approx(100)
+    assert units(plan) == {("res", "A", 1): 1, ("res", "A", 2): 1}
+
+
+def test_category_2_stays_until_the_section_closes() -> None:
+    # The status agreement ends on day 3 of 5: a long-term unit serves days 1-3.
+    plan = plan_scenario(scenario(
+        horizon={"periods": 5},
+        sections=[section("A", access_to="2024-01-03")],
+        requirement_rules=[rule("guard", minimum=1)],
+        penalties=[penalty("guard", 100)],
+        contributions=[contribution("lt", "guard", 1, 5, category="2")],
+    ))
+    assert plan.result.objective == pytest.approx(3 * 5 + 2 * 100)
+    assert units(plan) == {("lt", "A", t): 1 for t in (1, 2, 3)}
+
+
+def test_shortfalls_agree_with_the_schedule_even_when_shortfall_is_free() -> None:
+    # A zero penalty makes the shortfall variable arbitrary; the table reads the schedule.
+    plan = plan_scenario(scenario(
+        sections=[section("A")],
+        requirement_rules=[rule("guard", minimum=2)],
+        penalties=[penalty("guard", 0)],
+        contributions=[contribution("host", "guard", 2, 0, category="host")],
+    ))
+    row = plan.shortfalls.iloc[0]
+    deployed = plan.schedule["quantity"].sum()
+    assert row["covered"] == pytest.approx(min(2, deployed))
+    assert row["covered"] + row["shortfall"] == pytest.approx(2)

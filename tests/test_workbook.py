@@ -75,7 +75,7 @@ def rich_folder(tiny_folder: Path) -> Path:
     )
     edit(tiny_folder / "contributions.csv", "de-guards,Germany,3,guard,3,20,,,A,",
          "de-guards,Germany,3,guard,3,20.5,2024-01-02,2024-01-03,A; B,")
-    edit(tiny_folder / "contributions.csv", "host-guards,Examplia,", "host-guards,=Examplia,")
+    edit(tiny_folder / "contributions.csv", "pool-car,Austria,", "pool-car,=Austria,")
     edit(tiny_folder / "requirement_rules.csv", "car,0,0,1,1,0,land", "car,0,0,1,1,0,land; sea")
     (tiny_folder / "languages.csv").write_text(
         "id,name,need_per_arrival,remote_cost\nara,Arabic,0.30000000000000004,45\n",
@@ -94,7 +94,7 @@ def test_round_trip_of_what_tiny_leaves_out(rich_folder: Path, tmp_path: Path) -
     assert from_workbook == from_folder
     assert from_workbook.content_hash() == from_folder.content_hash()
     assert from_workbook.meta.description.startswith("=SUM(1, 2); Ünïcode")
-    assert from_workbook.contributions[2].contributor == "=Examplia"
+    assert from_workbook.contributions[3].contributor == "=Austria"
 
 
 def test_cells_hold_real_values(rich_folder: Path, tmp_path: Path) -> None:
