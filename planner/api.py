@@ -29,8 +29,6 @@ def plan_scenario(
     built = build_model(scenario, requirements, whole_units=options.whole_units)
     timings["build"] = time.perf_counter() - started
     result = solve(built, options)
-    timings["solve"] = result.solve_seconds
-    timings["extract"] = result.extract_seconds
     started = time.perf_counter()
     plan = make_plan(scenario, requirements, result, timings)
     plan.timings["plan"] = time.perf_counter() - started

@@ -131,8 +131,6 @@ def template(
     """Write a scenario workbook: empty with the right sheets and headers, or filled."""
     from planner.workbook import write_workbook
 
-    if xlsx.suffix.lower() != ".xlsx":
-        raise UsageError(f"{xlsx}: the workbook name must end in .xlsx")
     scenario = load_scenario(source) if source is not None else None
     write_workbook(xlsx, scenario)
     console.print(f"wrote {xlsx}")

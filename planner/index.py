@@ -61,9 +61,10 @@ class ModelIndex:
     beds: dict[str, int]
     """Beds of the sections that have a limit."""
     reserve_gates: pd.DataFrame
-    """``role`` ``reserve`` rows (a category 4 deployment) and ``first`` rows (a category 1-3
-    pledge that must be fully deployed first, with its ``quantity``), each with
-    ``section_id``, ``period``, ``kind_id``, ``contribution_id``."""
+    """``role`` ``reserve`` rows (a category 4 deployment) and ``first`` rows (a first-line
+    pledge that must be exhausted first, with its ``quantity``, the period's ``year`` and
+    whether its cap can bind then, ``capped``), each with ``section_id``, ``period``,
+    ``kind_id``, ``contribution_id``."""
 
 
 def days_by_year(start: date, days: int) -> dict[int, int]:

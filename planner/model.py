@@ -1,4 +1,4 @@
-"""The deployment model: sparse index sets from the scenario and needs, then the Pyomo model."""
+"""The deployment model of record: the Pyomo formulation over the sparse index."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -51,9 +52,13 @@ class Plan:
         """How the solve ended."""
         return self.result.status
 
+    @cached_property
+    def _summary(self) -> dict[str, Any]:
+        return summarise(self)
+
     def summary(self) -> dict[str, Any]:
         """The run in one JSON-ready mapping (the ``summary.json`` contract)."""
-        return summarise(self)
+        return self._summary
 
 
 def planner_version() -> str:
@@ -109,7 +114,7 @@ def _needs(requirements: Requirements) -> pd.DataFrame:
                                  "required"]]
 
 
-def _starts(solution: Solution) -> pd.Series:
+def _arrivals(solution: Solution) -> pd.Series:
     """Units starting at each deployment.
 
     The start variables where the model has them; elsewhere every rise in units present
@@ -128,7 +133,7 @@ def _starts(solution: Solution) -> pd.Series:
 
 
 def _schedule(scenario: Scenario, requirements: Requirements, solution: Solution) -> pd.DataFrame:
-    deploy = solution.deploy.assign(starts=_starts(solution))
+    deploy = solution.deploy.assign(starts=_arrivals(solution))
     deploy = deploy[deploy["quantity"] > ZERO]
     deploy = deploy.assign(starts=deploy["starts"].where(deploy["starts"] > ZERO, 0.0))
     contributions = pd.DataFrame(

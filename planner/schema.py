@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -90,7 +90,8 @@ equipment pool (4), which like the rapid reaction reserve serves rapid intervent
 
 SHORT_TERM_DAYS = 120
 """Days a short-term (category 3) or reserve (category 4) officer serves at most in a
-calendar year: four months. The default annual cap is this times the pledged quantity."""
+calendar year: four months. The default annual cap of a pledge is this times its quantity,
+pooled over its units."""
 
 OFFICER_LEAD_DAYS = 5
 """Days from a rapid intervention's decision until officers may arrive."""
@@ -403,7 +404,6 @@ TABLES: tuple[TableSpec, ...] = (
 )
 """Every table of a scenario, in the order files and sheets are documented and written."""
 
-TABLES_BY_NAME = {spec.name: spec for spec in TABLES}
 
 
 @dataclass(frozen=True)
@@ -764,7 +764,3 @@ class Scenario(Record):
 SETTINGS_FIELDS = ("meta", "horizon", "language_penalty")
 """The scenario's keys that are settings rather than tables."""
 
-
-def table_row_counts(scenario: Scenario) -> Counter[str]:
-    """Rows per table, for summaries."""
-    return Counter({name: len(rows) for name, rows in scenario.tables().items()})

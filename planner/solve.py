@@ -21,6 +21,7 @@ class Status(StrEnum):
     """How a solve ended, in planner terms."""
 
     OPTIMAL = "optimal"
+    """Optimal; for whole units, within the requested relative gap of the proven bound."""
     FEASIBLE = "feasible"
     """Stopped (time limit) with a usable plan not proven optimal; see the gap."""
     INFEASIBLE = "infeasible"
