@@ -173,6 +173,50 @@ def generate(
     console.print(f"wrote {out} ({counts})")
 
 
+@app.command(name="bench")
+def bench_command(
+    size: Annotated[str, typer.Option("--size", help="Sizes to run, comma-separated: S, M, L "
+                                      "(about 10k, 100k and 500k variables).")] = "S,M,L",
+    relax: Annotated[bool | None, typer.Option(
+        "--relax/--whole", help="Only fractional units (LP), or only whole units; both if "
+        "neither is given.")] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0,
+                                              help="Per solve, in seconds.")] = 600.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Time each step of a run on generated scenarios, against HiGHS alone on the same model."""
+    from rich.table import Table
+
+    from planner.bench import STEPS, bench
+    from planner.generate import SIZES
+
+    sizes = [name.strip().upper() for name in size.split(",") if name.strip()]
+    unknown = [name for name in sizes if name not in SIZES]
+    if unknown or not sizes:
+        raise UsageError(f"--size {size}: choose from {', '.join(SIZES)}")
+    modes = [True, False] if relax is None else [relax]
+    rows = []
+    for name in sizes:
+        for mode in modes:
+            rows.append(bench(name, mode, time_limit=time_limit))
+            if not as_json:
+                console.print(f"measured {name} {rows[-1].units}", style="dim")
+    if as_json:
+        print(json.dumps([row.as_json() for row in rows], indent=2))
+        return
+    table = Table()
+    for column in ("size", "units", "variables", "nonzeros", *STEPS, "total", "peak MB",
+                   "HiGHS alone", "HiGHS MB", "ratio time", "ratio memory"):
+        table.add_column(column, justify="left" if column in ("size", "units") else "right")
+    for row in rows:
+        table.add_row(row.size, row.units, f"{row.variables:,}", f"{row.nonzeros:,}",
+                      *(f"{row.seconds[step]:.2f}" for step in STEPS),
+                      f"{row.seconds['total']:.2f}", f"{row.peak_mb:.0f}",
+                      f"{row.highs_seconds:.2f}", f"{row.highs_peak_mb:.0f}",
+                      f"{row.ratio_time:.2f}", f"{row.ratio_memory:.2f}")
+    Console(width=max(console.width, 180)).print(table)
+
+
 def main() -> None:
     """Run the command line, turning planner errors into one line and an exit code."""
     try:
