@@ -629,31 +629,33 @@ def _running_problems(
     section: Section | None,
 ) -> Iterable[RowProblem]:
     """A running deployment must be one its pledge and section allow at the horizon's start."""
-    table = "running_deployments"
     # Running units stay in every period that starts by `until`: to that period's end.
     last_period = min((running.until - horizon.start).days // horizon.days_per_period + 1,
                       horizon.periods)
     stays_to = horizon.period_end(max(last_period, 1))
-    if pledge.available_from is not None and pledge.available_from > horizon.start:
-        yield RowProblem(table, index, "contribution_id",
-                         f"contribution '{pledge.id}' is available only from "
-                         f"{pledge.available_from}, after the horizon starts")
-    if pledge.available_to is not None and pledge.available_to < stays_to:
-        yield RowProblem(table, index, "until",
+    yield from _window_problems(index, "contribution_id",
+                                f"contribution '{pledge.id}' is available",
+                                pledge.available_from, pledge.available_to, horizon.start,
+                                stays_to)
+    if section is not None and pledge.category is not Category.HOST:
+        yield from _window_problems(index, "section_id",
+                                    f"section '{section.id}' admits other states' units",
+                                    section.access_from, section.access_to, horizon.start,
+                                    stays_to)
+
+
+def _window_problems(
+    index: int, field: str, subject: str, first: date | None, last: date | None,
+    starts: date, stays_to: date,
+) -> Iterable[RowProblem]:
+    """Running units present from ``starts`` to ``stays_to`` must lie inside a window."""
+    if first is not None and first > starts:
+        yield RowProblem("running_deployments", index, field,
+                         f"{subject} only from {first}")
+    if last is not None and last < stays_to:
+        yield RowProblem("running_deployments", index, "until",
                          f"the units stay to the end of their last period, {stays_to}, but "
-                         f"contribution '{pledge.id}' is available only to "
-                         f"{pledge.available_to}")
-    if section is None or pledge.category is Category.HOST:
-        return
-    if section.access_from is not None and section.access_from > horizon.start:
-        yield RowProblem(table, index, "section_id",
-                         f"section '{section.id}' admits other states' units only from "
-                         f"{section.access_from}")
-    if section.access_to is not None and section.access_to < stays_to:
-        yield RowProblem(table, index, "until",
-                         f"the units stay to the end of their last period, {stays_to}, but "
-                         f"section '{section.id}' admits other states' units only to "
-                         f"{section.access_to}")
+                         f"{subject} only to {last}")
 
 
 def _in_order(
