@@ -614,3 +614,15 @@ def test_a_forecast_without_languages_needs_no_shares(tiny_folder: Path) -> None
          "")
     scenario = load_scenario(tiny_folder)
     assert scenario.language_shares == () and len(scenario.forecast) == 3
+
+
+def test_running_units_of_a_pledge_not_yet_available(tiny_folder: Path) -> None:
+    edit(tiny_folder / "contributions.csv", "agency-guards,Frontex,1,guard,2,10,,,A,",
+         "agency-guards,Frontex,1,guard,2,10,2024-01-02,,A,")
+    (tiny_folder / "running_deployments.csv").write_text(
+        "contribution_id,section_id,quantity,until\nagency-guards,A,1,2024-01-01\n",
+        encoding="utf-8")
+    assert problems(tiny_folder) == [
+        "running_deployments.csv, row 2, field 'contribution_id': contribution 'agency-guards' "
+        "is available only from 2024-01-02"
+    ]
