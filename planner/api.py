@@ -1,16 +1,72 @@
-"""The library API: one call from a scenario to a plan, timing each step on the way."""
+"""The library API: from a scenario to a plan, timing each step, and re-solving what-ifs.
+
+By default the model is built as matrices and handed to HiGHS directly (``planner.matrix``,
+``planner.highs``); ``pyomo=True`` builds the Pyomo model of record instead, which gives
+the same problem to HiGHS and hence the same plan, more slowly.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+from planner.highs import HighsModel
+from planner.index import build_index
 from planner.load import load_scenario
+from planner.matrix import build_matrix
 from planner.model import build_model
 from planner.plan import Plan, make_plan
-from planner.requirements import derive_requirements
+from planner.requirements import Requirements, derive_requirements
 from planner.schema import Scenario
-from planner.solve import SolveOptions, solve
+from planner.solve import SolveOptions, SolveResult, solve
+
+
+def _plan(scenario: Scenario, timings: dict[str, float] | None,
+          build_and_solve: Callable[[Requirements], SolveResult]) -> Plan:
+    """Derive needs, then build and solve (timed together as ``build``, less the solve)."""
+    timings = dict(timings or {})
+    started = time.perf_counter()
+    requirements = derive_requirements(scenario)
+    timings["requirements"] = time.perf_counter() - started
+    started = time.perf_counter()
+    result = build_and_solve(requirements)
+    timings["build"] = time.perf_counter() - started - result.solve_seconds - (
+        result.extract_seconds)
+    started = time.perf_counter()
+    plan = make_plan(scenario, requirements, result, timings)
+    plan.timings["plan"] = time.perf_counter() - started
+    return plan
+
+
+class Planner:
+    """Plans scenarios one after another, keeping the last model loaded in HiGHS.
+
+    When the next scenario differs only in data (needs, availability, costs, penalties)
+    its model has the same structure: the loaded one is changed in place and re-solved
+    from the last basis (LP) or plan (whole units). Otherwise it is built afresh.
+    """
+
+    def __init__(self, options: SolveOptions | None = None) -> None:
+        self.options = options or SolveOptions()
+        self._loaded: HighsModel | None = None
+
+    def plan(self, scenario: Scenario, *, timings: dict[str, float] | None = None) -> Plan:
+        """Derive needs, build (or update) and solve the model, and return the plan."""
+        return _plan(scenario, timings, lambda requirements: self._solve(scenario, requirements))
+
+    def write_model(self, path: str | Path) -> None:
+        """Write the last model as HiGHS has it (``.mps`` or ``.lp``), e.g. to time HiGHS alone."""
+        if self._loaded is None:
+            raise ValueError("no model yet: plan a scenario first")
+        self._loaded.write(str(path))
+
+    def _solve(self, scenario: Scenario, requirements: Requirements) -> SolveResult:
+        matrix = build_matrix(build_index(scenario, requirements),
+                              whole_units=self.options.whole_units)
+        if self._loaded is None or not self._loaded.update(matrix):
+            self._loaded = HighsModel(matrix, self.options)
+        return self._loaded.solve()
 
 
 def plan_scenario(
@@ -18,25 +74,22 @@ def plan_scenario(
     options: SolveOptions | None = None,
     *,
     timings: dict[str, float] | None = None,
+    pyomo: bool = False,
 ) -> Plan:
-    """Derive needs, build and solve the model, and return the plan (whatever the status)."""
+    """Derive needs, build and solve the model, and return the plan (whatever the status).
+
+    ``pyomo`` builds the Pyomo model of record instead of the matrices: same plan, slower.
+    """
     options = options or SolveOptions()
-    timings = dict(timings or {})
-    started = time.perf_counter()
-    requirements = derive_requirements(scenario)
-    timings["requirements"] = time.perf_counter() - started
-    started = time.perf_counter()
-    built = build_model(scenario, requirements, whole_units=options.whole_units)
-    timings["build"] = time.perf_counter() - started
-    result = solve(built, options)
-    started = time.perf_counter()
-    plan = make_plan(scenario, requirements, result, timings)
-    plan.timings["plan"] = time.perf_counter() - started
-    return plan
+    if not pyomo:
+        return Planner(options).plan(scenario, timings=timings)
+    return _plan(scenario, timings, lambda requirements: solve(
+        build_model(scenario, requirements, whole_units=options.whole_units), options))
 
 
-def run(path: str | Path, options: SolveOptions | None = None) -> Plan:
+def run(path: str | Path, options: SolveOptions | None = None, *, pyomo: bool = False) -> Plan:
     """Load the scenario at ``path`` and plan it."""
     started = time.perf_counter()
     scenario = load_scenario(path)
-    return plan_scenario(scenario, options, timings={"load": time.perf_counter() - started})
+    return plan_scenario(scenario, options, timings={"load": time.perf_counter() - started},
+                         pyomo=pyomo)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import highspy
@@ -19,22 +19,39 @@ MAX_LINES = 40
 """A conflict longer than this is cut, saying how many lines were left out."""
 
 
-def explain_infeasibility(built: DeploymentModel, solver: Any) -> list[str]:
-    """The hard rules that cannot all hold, one line each, from the LP relaxation's IIS.
+Label = tuple[str, tuple[Any, ...]]
+"""A row's or column's family name and key, as the model of record names them."""
 
-    ``solver`` is the Pyomo HiGHS interface that has just found ``built`` infeasible: its
-    HiGHS model and maps from Pyomo components to rows and columns are read, not changed
-    beyond dropping integrality (a conflict among whole units is nearly always one among
-    fractional units too, and HiGHS computes subsets for LPs).
+
+def explain_infeasibility(built: DeploymentModel, solver: Any) -> list[str]:
+    """The hard rules that cannot all hold, from the Pyomo model's HiGHS interface.
+
+    ``solver`` has just found ``built`` infeasible; its HiGHS model and maps from Pyomo
+    components to rows and columns are read.
     """
-    highs = solver._solver_model
     variables = {id(var): var for var in built.model.component_data_objects(pyo.Var)}
-    columns = {index: variables[var_id]
+    columns = {index: _label(variables[var_id])
                for var_id, index in solver._pyomo_var_to_solver_var_map.items()
                if var_id in variables}
-    rows = {index: con for con, index in solver._pyomo_con_to_solver_con_map.items()}
+    rows = {index: _label(con) for con, index in solver._pyomo_con_to_solver_con_map.items()}
+    return explain_iis(solver._solver_model, built.index, built.whole_units, rows, columns)
+
+
+def _label(component: Any) -> Label:
+    key = component.index()
+    return component.parent_component().local_name, key if isinstance(key, tuple) else (key,)
+
+
+def explain_iis(highs: highspy.Highs, index: ModelIndex, whole_units: bool,
+                rows: Mapping[int, Label], columns: Mapping[int, Label]) -> list[str]:
+    """The hard rules that cannot all hold, one line each, from the LP relaxation's IIS.
+
+    ``highs`` holds the model just found infeasible; ``rows`` and ``columns`` name its rows
+    and columns. Only integrality is dropped (a conflict among whole units is nearly always
+    one among fractional units too, and HiGHS computes subsets for LPs).
+    """
     count = highs.getNumCol()
-    if count and built.whole_units:
+    if count and whole_units:
         highs.changeColsIntegrality(count, np.arange(count, dtype=np.int32),
                                     np.zeros(count, dtype=np.uint8))
     highs.setOptionValue("output_flag", False)
@@ -44,9 +61,9 @@ def explain_infeasibility(built: DeploymentModel, solver: Any) -> list[str]:
     status, iis = highs.getIis()
     if status != highspy.HighsStatus.kOk or not iis.valid_:
         return ["HiGHS found the rules infeasible but could not isolate a conflict."]
-    describe = _Describer(built.index)
-    lines = [describe.row(rows[row]) for row in iis.row_index_ if row in rows]
-    lines += [describe.column(columns[col], bound)
+    describe = _Describer(index)
+    lines = [describe.row(*rows[row]) for row in iis.row_index_ if row in rows]
+    lines += [describe.column(*columns[col], bound)
               for col, bound in zip(iis.col_index_, iis.col_bound_, strict=True) if col in columns]
     lines = list(dict.fromkeys(line for line in lines if line))
     if not lines:
@@ -96,16 +113,11 @@ class _Describer:
     def when(self, period: int) -> str:
         return f"period {period} ({self.dates.get(period, '?')})"
 
-    def row(self, constraint: Any) -> str:
-        name = constraint.parent_component().local_name
-        key = constraint.index()
-        key = key if isinstance(key, tuple) else (key,)
+    def row(self, name: str, key: tuple[Any, ...]) -> str:
         describe = self.rows.get(name)
         return describe(*key) if describe else f"rule {name}{list(key)}"
 
-    def column(self, variable: Any, bound: int) -> str:
-        name = variable.parent_component().local_name
-        key = variable.index()
+    def column(self, name: str, key: tuple[Any, ...], bound: int) -> str:
         if name != "deploy":
             return ""
         contribution, section, period = key

@@ -236,7 +236,8 @@ def _rotations_and_starts(m: pyo.ConcreteModel, index: ModelIndex, count: _Count
 
     m.TRACKED_START = pyo.Set(initialize=tracked_keys, dimen=3, ordered=True)
     m.start_count = pyo.Constraint(m.TRACKED_START, rule=start_rule)
-    count.add(len(tracked_keys), 3 * len(tracked_keys))
+    count.add(len(tracked_keys), sum(3 if (c, s, t - 1) in present else 2
+                                     for c, s, t in tracked_keys))
 
 
 def _cap_terms(index: ModelIndex) -> tuple[dict[tuple[Any, ...], list[tuple[Any, ...]]],
@@ -267,21 +268,16 @@ def _accommodation(m: pyo.ConcreteModel, index: ModelIndex, count: _Counter) -> 
     deploy = index.deploy
     personnel = deploy[deploy["personnel"] & deploy["section_id"].isin(index.beds)]
     by_stay = _groups(_tuples(personnel, NEED_KEY), _tuples(personnel, DEPLOY_KEY))
-    available = _mapping(deploy, DEPLOY_KEY, "available")
-    # Only where the personnel that could come exceeds the beds is a row needed.
-    crowded = {
-        key: members
-        for key, members in by_stay.items()
-        if sum(max(available[member], 0) for member in members) > index.beds[key[0]]
-    }
-    m.STAY = pyo.Set(initialize=list(crowded), dimen=2, ordered=True)
+    # Every section-period with a limit gets its row, even where fewer could come than
+    # there are beds: a what-if that only changes availability keeps the model's shape.
+    m.STAY = pyo.Set(initialize=list(by_stay), dimen=2, ordered=True)
     m.accommodation = pyo.Constraint(
         m.STAY,
         rule=lambda model, section, period: sum(
-            model.deploy[k] for k in crowded[section, period]
+            model.deploy[k] for k in by_stay[section, period]
         ) <= index.beds[section],
     )
-    count.add(len(crowded), sum(len(members) for members in crowded.values()))
+    count.add(len(by_stay), sum(len(members) for members in by_stay.values()))
 
 
 def _crews(m: pyo.ConcreteModel, index: ModelIndex, count: _Counter) -> None:

@@ -268,6 +268,7 @@ def summarise(plan: Plan) -> dict[str, Any]:
             "nonzeros": result.size.nonzeros,
             "integers": result.size.integers,
         },
-        "solver": {"name": result.solver, "version": result.solver_version},
+        "solver": {"name": result.solver, "version": result.solver_version,
+                   "warm_start": result.warm_start},
         "timings_seconds": {name: round(value, 4) for name, value in plan.timings.items()},
     }

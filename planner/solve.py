@@ -8,12 +8,14 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
 from planner.diagnose import explain_infeasibility
+from planner.index import ModelIndex
 from planner.model import DEPLOY_KEY, NEED_KEY, OBJECTIVE_PARTS, DeploymentModel, ModelSize
 
 
@@ -98,6 +100,21 @@ class SolveResult:
     """The objective's named terms (see ``OBJECTIVE_PARTS``)."""
     conflicts: tuple[str, ...] = ()
     """When infeasible: the hard rules that cannot all hold, in planner terms."""
+    warm_start: bool = False
+    """Whether the solve started from an earlier solve of the same model (a re-solve)."""
+
+    @classmethod
+    def empty(cls, whole_units: bool, size: ModelSize, solver_version: str,
+              warm_start: bool = False) -> SolveResult:
+        """The result of a model without columns: the empty plan, optimal at no cost.
+
+        Solves start from it and replace what they learn.
+        """
+        return cls(status=Status.OPTIMAL, termination="emptyModel", objective=0.0, bound=0.0,
+                   gap=0.0, whole_units=whole_units, solver="highs",
+                   solver_version=solver_version, size=size, solve_seconds=0.0,
+                   extract_seconds=0.0, objective_parts=dict.fromkeys(OBJECTIVE_PARTS, 0.0),
+                   warm_start=warm_start)
 
 
 _STATUS_BY_TERMINATION = {
@@ -119,23 +136,11 @@ def solve(built: DeploymentModel, options: SolveOptions | None = None) -> SolveR
         raise ValueError("the model was built for "
                          f"{'whole' if built.whole_units else 'fractional'} units")
     solver = Highs()
-    outcome = SolveResult(
-        status=Status.OPTIMAL,
-        termination="emptyModel",
-        objective=0.0,
-        bound=0.0,
-        gap=0.0,
-        whole_units=built.whole_units,
-        solver="highs",
-        solver_version=".".join(str(part) for part in solver.version()),
-        size=built.size,
-        solve_seconds=0.0,
-        extract_seconds=0.0,
-    )
+    outcome = SolveResult.empty(built.whole_units, built.size,
+                                ".".join(str(part) for part in solver.version()))
     if built.size.variables == 0:
         # Nothing is needed anywhere: the empty plan is optimal, and HiGHS won't say so.
-        return replace(outcome, solution=extract_solution(built, duals=None),
-                       objective_parts=dict.fromkeys(OBJECTIVE_PARTS, 0.0))
+        return replace(outcome, solution=extract_solution(built, duals=None))
 
     solver_options: dict[str, Any] = {"output_flag": False}
     if options.threads is not None:
@@ -155,7 +160,8 @@ def solve(built: DeploymentModel, options: SolveOptions | None = None) -> SolveR
     if status is Status.NO_SOLUTION and has_values:
         status = Status.FEASIBLE
     outcome = replace(outcome, status=status, termination=results.termination_condition.name,
-                      objective=None, bound=None, gap=None, solve_seconds=solve_seconds)
+                      objective=None, bound=None, gap=None, solve_seconds=solve_seconds,
+                      objective_parts={})
     if status is Status.INFEASIBLE:
         return replace(outcome, conflicts=tuple(explain_infeasibility(built, solver)))
     if not status.has_plan:
@@ -172,7 +178,14 @@ def solve(built: DeploymentModel, options: SolveOptions | None = None) -> SolveR
     solution = extract_solution(built, duals)
     parts = {name: float(pyo.value(getattr(built.model, name))) for name in OBJECTIVE_PARTS}
     objective = float(results.incumbent_objective)
-    bound = results.objective_bound if built.whole_units else objective
+    return with_plan(outcome, objective,
+                     results.objective_bound if built.whole_units else objective,
+                     solution, parts, started)
+
+
+def with_plan(outcome: SolveResult, objective: float, bound: float | None, solution: Solution,
+              parts: dict[str, float], extract_started: float) -> SolveResult:
+    """``outcome`` with the plan found: objective, bound (if finite), gap and values."""
     bound = float(bound) if bound is not None and math.isfinite(bound) else None
     gap = None if bound is None else max(0.0, objective - bound) / max(abs(objective), 1e-9)
     return replace(
@@ -180,27 +193,50 @@ def solve(built: DeploymentModel, options: SolveOptions | None = None) -> SolveR
         objective=objective,
         bound=bound,
         gap=gap,
-        extract_seconds=time.perf_counter() - started,
+        extract_seconds=time.perf_counter() - extract_started,
         solution=solution,
         objective_parts=parts,
     )
 
 
-def _values(variable: pyo.Var, frame: pd.DataFrame, keys: list[str], name: str) -> pd.DataFrame:
-    """A variable's values as a column beside its index table (same order as its Set)."""
-    table = frame[keys].copy()
-    table[name] = [variable[key].value or 0.0 for key in variable.index_set()]
-    return table
+def _values(variable: pyo.Var) -> np.ndarray:
+    """A variable's values in the order of its Set (missing values as 0)."""
+    return np.array([variable[key].value or 0.0 for key in variable.index_set()], dtype=float)
 
 
 def extract_solution(built: DeploymentModel, duals: dict[Any, float] | None) -> Solution:
-    """Read the loaded variable values (and LP duals) into tables aligned with the index."""
-    m, index = built.model, built.index
+    """Read the Pyomo model's loaded values (and LP duals) into tables aligned with the index."""
+    m = built.model
+    values = {name: _values(getattr(m, name)) for name in SOLUTION_COLUMNS}
+    row_duals = None if duals is None else {
+        name: np.array([duals.get(row, 0.0) for row in getattr(m, name).values()], dtype=float)
+        for name in ("cover", "language")
+    }
+    return solution_tables(built.index, built.whole_units, values, row_duals)
+
+
+SOLUTION_COLUMNS = ("deploy", "start", "uncovered", "interpret", "remote", "unserved_language")
+"""The variable families a plan reads."""
+
+
+def solution_tables(index: ModelIndex, whole_units: bool, values: dict[str, np.ndarray],
+                    duals: dict[str, np.ndarray] | None) -> Solution:
+    """The solution's tables from values in the order of each family's index table.
+
+    ``values`` holds each variable family's values; ``duals`` (an LP's) the cover and
+    language rows' duals.
+    """
     remote_needs = index.language[index.language["remote_cost"].notna()]
-    deploy = _values(m.deploy, index.deploy, DEPLOY_KEY, "quantity")
+
+    def table(frame: pd.DataFrame, keys: list[str], family: str, name: str) -> pd.DataFrame:
+        result = frame[keys].reset_index(drop=True)
+        result[name] = values[family]
+        return result
+
+    deploy = table(index.deploy, DEPLOY_KEY, "deploy", "quantity")
     deploy["running"] = index.deploy["running"].to_numpy()
-    starts = _values(m.start, index.starts, DEPLOY_KEY, "starts")
-    if built.whole_units:
+    starts = table(index.starts, DEPLOY_KEY, "start", "starts")
+    if whole_units:
         # Integers within the solver's tolerance: report them as the whole units they are.
         deploy["quantity"] = deploy["quantity"].round()
         starts["starts"] = starts["starts"].round()
@@ -211,19 +247,16 @@ def extract_solution(built: DeploymentModel, duals: dict[Any, float] | None) -> 
             columns={"language_id": "item_id"}
         )
         marginal = pd.concat([
-            cover.assign(item_type="kind",
-                         marginal_value=[duals.get(row, 0.0) for row in m.cover.values()]),
-            language.assign(item_type="language",
-                            marginal_value=[duals.get(row, 0.0) for row in m.language.values()]),
+            cover.assign(item_type="kind", marginal_value=duals["cover"]),
+            language.assign(item_type="language", marginal_value=duals["language"]),
         ], ignore_index=True)
     return Solution(
         deploy=deploy,
         starts=starts,
-        uncovered=_values(m.uncovered, index.cover, [*NEED_KEY, "kind_id"], "shortfall"),
-        interpret=_values(m.interpret, index.interpret, [*DEPLOY_KEY, "language_id"],
-                          "quantity"),
-        remote=_values(m.remote, remote_needs, [*NEED_KEY, "language_id"], "remote"),
-        unserved_language=_values(m.unserved_language, index.language,
-                                  [*NEED_KEY, "language_id"], "shortfall"),
+        uncovered=table(index.cover, [*NEED_KEY, "kind_id"], "uncovered", "shortfall"),
+        interpret=table(index.interpret, [*DEPLOY_KEY, "language_id"], "interpret", "quantity"),
+        remote=table(remote_needs, [*NEED_KEY, "language_id"], "remote", "remote"),
+        unserved_language=table(index.language, [*NEED_KEY, "language_id"],
+                                "unserved_language", "shortfall"),
         marginal_values=marginal,
     )

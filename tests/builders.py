@@ -56,6 +56,18 @@ def scenario(**tables: Any) -> Scenario:
     return Scenario.model_validate(document)
 
 
+def beds_conflict() -> Scenario:
+    """Four units already running where there are three beds: no plan can hold them."""
+    return scenario(
+        sections=[section("A", beds=3)],
+        requirement_rules=[rule("guard", minimum=1)],
+        penalties=[penalty("guard", 100)],
+        contributions=[contribution("c", "guard", 5, 10)],
+        running_deployments=[{"contribution_id": "c", "section_id": "A", "quantity": 4,
+                              "until": "2024-01-01"}],
+    )
+
+
 def invoke(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
     """Run ``planner ARGS`` in-process and return its exit code."""
     monkeypatch.setattr("sys.argv", ["planner", *args])

@@ -13,7 +13,16 @@ from planner import SolveOptions, Status, plan_scenario, write_outputs
 from planner.errors import SolverError
 from planner.plan import Plan
 
-from builders import GUARD, INTERPRETER, contribution, penalty, rule, scenario, section
+from builders import (
+    GUARD,
+    INTERPRETER,
+    beds_conflict,
+    contribution,
+    penalty,
+    rule,
+    scenario,
+    section,
+)
 
 LP = SolveOptions(relax=True)
 CAR = {"id": "car", "name": "Patrol car", "class": "vehicle", "crew_kind": "guard",
@@ -372,14 +381,7 @@ def test_marginal_value_of_one_more_unit() -> None:
 
 
 def test_running_deployments_beyond_the_beds_are_diagnosed() -> None:
-    plan = plan_scenario(scenario(
-        sections=[section("A", beds=3)],
-        requirement_rules=[rule("guard", minimum=1)],
-        penalties=[penalty("guard", 100)],
-        contributions=[contribution("c", "guard", 5, 10)],
-        running_deployments=[{"contribution_id": "c", "section_id": "A", "quantity": 4,
-                              "until": "2024-01-01"}],
-    ))
+    plan = plan_scenario(beds_conflict())
     assert plan.status is Status.INFEASIBLE
     with pytest.raises(SolverError, match="no plan to write: the solve ended 'infeasible'"):
         write_outputs(plan, Path(tempfile.mkdtemp()) / "out")
