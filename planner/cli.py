@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -46,30 +46,54 @@ def _options(
     _state["debug"] = debug
 
 
+StorePath = Annotated[Path | None, typer.Option(
+    "--store", help="The run store (SQLite file); default $PLANNER_STORE or "
+    "./planner-runs.sqlite.")]
+VariantName = Annotated[str | None, typer.Option(
+    "--variant", "-v", help="Apply this variant of the scenario (see `planner variants`).")]
+SetOverrides = Annotated[list[str] | None, typer.Option(
+    "--set", help="Override one value: table.row.field=value or setting.field=value "
+    "(repeatable); a value *1.3 multiplies.")]
+Relax = Annotated[bool, typer.Option(
+    "--relax", help="Fractional units (LP); also writes marginal_values.csv.")]
+TimeLimit = Annotated[float, typer.Option("--time-limit", help="Solver time limit in seconds.",
+                                          min=0)]
+Gap = Annotated[float, typer.Option("--gap", help="Relative gap at which a whole-unit solve "
+                                    "may stop.", min=0, max=1)]
+
+
 @app.command()
 def run(
     path: ScenarioPath,
     out: Annotated[
         Path | None, typer.Option("--out", help="Folder for schedule, shortfalls, summary, plan.")
     ] = None,
-    relax: Annotated[
-        bool, typer.Option("--relax", help="Fractional units (LP); also writes "
-                           "marginal_values.csv.")
-    ] = False,
-    time_limit: Annotated[
-        float, typer.Option("--time-limit", help="Solver time limit in seconds.", min=0)
-    ] = DEFAULT_TIME_LIMIT,
-    gap: Annotated[
-        float, typer.Option("--gap", help="Relative gap at which a whole-unit solve may stop.",
-                            min=0, max=1)
-    ] = SolveOptions.gap,
+    variant: VariantName = None,
+    set_: SetOverrides = None,
+    relax: Relax = False,
+    time_limit: TimeLimit = DEFAULT_TIME_LIMIT,
+    gap: Gap = SolveOptions.gap,
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json instead.")] = False,
+    store: StorePath = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the run.")] = False,
     pyomo: Annotated[bool, typer.Option(
         "--pyomo", help="Build the Pyomo model of record instead of the matrices (slower; "
         "HiGHS gets the same problem).")] = False,
 ) -> None:
-    """Solve a scenario and write its deployment schedule."""
-    plan = api.run(path, SolveOptions(relax=relax, time_limit=time_limit, gap=gap), pyomo=pyomo)
+    """Solve a scenario (or one of its variants), record the run and write its schedule."""
+    from planner.runs import record_plan
+    from planner.store import RunStore, store_path
+    from planner.variants import load_study, parse_sets
+
+    options = SolveOptions(relax=relax, time_limit=time_limit, gap=gap)
+    applied = load_study(path).apply(variant, parse_sets(set_ or []))
+    plan = api.plan_scenario(applied.scenario, options, pyomo=pyomo)
+    if not no_store:
+        with RunStore(store_path(store)) as runs:
+            stored = runs.record(record_plan(plan, variant=applied.variant,
+                                             changes=applied.changes, options=options,
+                                             source=str(path)))
+        errors.print(f"recorded run #{stored.id} in {runs.path}")
     if plan.status is Status.INFEASIBLE:
         raise InfeasibleError(
             "the hard rules cannot all hold; these conflict:\n"
@@ -84,11 +108,29 @@ def run(
     if as_json:
         console.print_json(json.dumps(plan.summary()))
     else:
+        for line in applied.changes:
+            console.print(f"changed: {line}", highlight=False)
         render_plan(plan, console)
         if written:
             console.print(f"wrote {', '.join(str(path) for path in written)}")
         else:
             console.print("No --out given: nothing written.")
+
+
+@app.command()
+def variants(path: ScenarioPath) -> None:
+    """List a scenario's variants, and check that each applies cleanly."""
+    from planner.variants import load_study
+
+    study = load_study(path)
+    if not study.variants:
+        console.print(f"{path}: no variants")
+        return
+    for name, body in study.variants.items():
+        changes = study.apply(name).changes
+        console.print(f"[bold]{name}[/bold]: {body.description}", highlight=False)
+        for line in changes:
+            console.print(f"    {line}", highlight=False)
 
 
 @app.command()
@@ -174,6 +216,168 @@ def generate(
     write_folder(out, scenario)
     counts = ", ".join(f"{len(rows)} {name}" for name, rows in scenario.tables().items() if rows)
     console.print(f"wrote {out} ({counts})")
+
+
+@app.command()
+def sweep(
+    path: ScenarioPath,
+    variant_names: Annotated[str | None, typer.Option(
+        "--variants", help="Variants to run besides the base, comma-separated (default: all).")
+    ] = None,
+    set_: SetOverrides = None,
+    relax: Relax = False,
+    time_limit: TimeLimit = DEFAULT_TIME_LIMIT,
+    gap: Gap = SolveOptions.gap,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="Worker processes (default: one per core).")] = None,
+    store: StorePath = None,
+) -> None:
+    """Solve the base scenario and its variants in parallel, recording every run."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from planner.store import store_path
+    from planner.sweep import SweepOutcome, choose
+    from planner.sweep import sweep as run_sweep
+    from planner.variants import load_study, parse_sets
+
+    study = load_study(path)
+    wanted = None if variant_names is None else [
+        name.strip() for name in variant_names.split(",") if name.strip()]
+    names = choose(study.variants, wanted)
+    options = SolveOptions(relax=relax, time_limit=time_limit, gap=gap)
+    target = store_path(store)
+    columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=errors, transient=True) as progress:
+        task = progress.add_task("solving", total=len(names))
+
+        def advance(outcome: SweepOutcome) -> None:
+            progress.update(task, advance=1, description=f"{outcome.name}: {outcome.status}")
+
+        outcomes = run_sweep(path, names, options, target, jobs=jobs,
+                             sets=parse_sets(set_ or []), progress=advance)
+    from rich.table import Table
+
+    table = Table(title=f"{study.base.meta.name}: {len(names)} runs, stored in {target}")
+    for column in ("run", "id", "status", "objective", "coverage %", "seconds", "warm"):
+        table.add_column(column, justify="left" if column in ("run", "status") else "right")
+    for outcome in outcomes:
+        table.add_row(outcome.name, "" if outcome.run_id is None else f"#{outcome.run_id}",
+                      outcome.status,
+                      "" if outcome.objective is None else f"{outcome.objective:,.0f}",
+                      "" if outcome.coverage_per_cent is None
+                      else f"{outcome.coverage_per_cent:.2f}",
+                      f"{outcome.seconds:.1f}", "yes" if outcome.warm_start else "")
+    console.print(table)
+    failed = [outcome for outcome in outcomes if outcome.error]
+    for outcome in failed:
+        errors.print(f"error: {outcome.name}: {outcome.error}")
+    if failed:
+        sys.exit(int(ExitCode.FAILURE))
+
+
+RunRefs = Annotated[list[str], typer.Argument(help="Run ids (12 or #12) or 'last'.")]
+
+
+@app.command(name="runs")
+def list_runs(
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Only this scenario.")
+                        ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the newest N.")
+                     ] = None,
+    store: StorePath = None,
+) -> None:
+    """List the recorded runs."""
+    from rich.table import Table
+
+    from planner.report import number_cell
+    from planner.store import RunStore, store_path
+
+    with RunStore(store_path(store)) as runs:
+        listed = runs.runs(scenario=scenario, limit=limit)
+        where = runs.path
+    if listed.empty:
+        console.print(f"{where}: no runs yet")
+        return
+    table = Table(title=str(where))
+    for column in ("id", "created", "scenario", "variant", "status", "objective", "coverage %"):
+        table.add_column(column, justify="right" if column in ("id", "objective", "coverage %")
+                         else "left")
+    for row in listed.to_dict("records"):
+        table.add_row(f"#{row['id']}", str(row["created"]), str(row["scenario_name"]),
+                      str(row["variant"] or "base"), str(row["status"]),
+                      number_cell(row["objective"], 0), number_cell(row["coverage_per_cent"], 2))
+    console.print(table)
+
+
+def _records(refs: list[str], store: Path | None) -> list[Any]:
+    from planner.store import RunStore, store_path
+
+    with RunStore(store_path(store)) as runs:
+        return [runs.get(runs.resolve(ref)) for ref in refs]
+
+
+@app.command()
+def show(
+    run_ref: Annotated[str, typer.Argument(help="A run id (12 or #12) or 'last'.")],
+    store: StorePath = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run's summary.json.")
+                       ] = False,
+) -> None:
+    """Show one recorded run: what went in, how it was solved, what came out."""
+    (record,) = _records([run_ref], store)
+    if as_json:
+        console.print_json(json.dumps({"id": record.id, "created": record.created,
+                                       "variant": record.variant, "changes": record.changes,
+                                       "options": record.options, "source": record.source,
+                                       "summary": record.summary}))
+        return
+    console.print(f"[bold]run #{record.id}[/bold] {record.created}: {record.scenario_name}"
+                  f" ({record.variant or 'base'}), from {record.source or '?'}", highlight=False)
+    console.print(f"scenario hash {record.scenario_hash}; options {record.options}",
+                  highlight=False)
+    for line in record.changes:
+        console.print(f"changed: {line}", highlight=False)
+    from planner.report import render_run
+
+    render_run(record.summary, record.shortfalls, console)
+
+
+@app.command()
+def compare(
+    refs: RunRefs,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Folder for one CSV per table and comparison.json.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")
+                       ] = False,
+    store: StorePath = None,
+) -> None:
+    """Compare runs side by side: KPIs, shortfalls, deployments, input and schedule changes."""
+    from planner.compare import compare as compare_runs
+    from planner.report import render_comparison
+
+    comparison = compare_runs(_records(refs, store))
+    written = comparison.write(out) if out is not None else []
+    if as_json:
+        print(json.dumps(comparison.to_json(), indent=2))
+        return
+    render_comparison(comparison, console)
+    if written:
+        console.print(f"wrote {len(written)} files to {out}")
+
+
+@app.command()
+def report(
+    refs: RunRefs,
+    html: Annotated[Path, typer.Option("--html", help="The HTML file to write.")],
+    title: Annotated[str | None, typer.Option("--title", help="The report's title.")] = None,
+    store: StorePath = None,
+) -> None:
+    """Write one self-contained HTML report of runs, with plots; several runs side by side."""
+    from planner.htmlreport import write_html_report
+
+    write_html_report(_records(refs, store), html, title=title)
+    console.print(f"wrote {html}")
 
 
 @app.command(name="bench")

@@ -8,7 +8,11 @@ or the last plan (whole units) instead of from scratch.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -43,6 +47,29 @@ _FEASIBLE = 2
 """HiGHS's ``primal_solution_status`` for a feasible point (kSolutionStatusFeasible)."""
 
 
+@contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """Send this process's C-level standard output to nowhere for a moment."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def quiet_highs() -> highspy.Highs:
+    """A HiGHS instance that prints nothing (not even its banner, which it prints when made)."""
+    with _stdout_silenced():
+        highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
+    return highs
+
+
 class HighsModel:
     """A matrix model loaded into HiGHS, ready to solve and to re-solve after data changes."""
 
@@ -57,7 +84,7 @@ class HighsModel:
         self._position = np.empty_like(self._order)
         """... and the model's column j is solver column ``_position[j]``."""
         self._position[self._order] = np.arange(len(self._order))
-        self.highs = highspy.Highs()
+        self.highs = quiet_highs()
         self._last: np.ndarray | None = None
         self._warm = False
         self._apply_options()
@@ -197,8 +224,7 @@ class HighsModel:
 
     def _explain(self) -> list[str]:
         """The conflict in planner terms, from a copy of the model (this one stays intact)."""
-        copy = highspy.Highs()
-        copy.setOptionValue("output_flag", False)
+        copy = quiet_highs()
         copy.passModel(self.highs.getModel())
         columns = _labels(self.matrix.columns)
         return explain_iis(copy, self.matrix.index, self.matrix.whole_units,

@@ -32,6 +32,8 @@ from planner.schema import (
 )
 
 SCENARIO_FILE = "scenario.yaml"
+VARIANTS_KEY = "variants"
+"""Variants of the scenario (see ``planner.variants``); read there, not here."""
 SETTINGS_SHEET = "scenario"
 SETTINGS_MODELS: dict[str, type[BaseModel]] = {
     "meta": Meta,
@@ -200,7 +202,7 @@ def _read_folder(yaml_path: Path) -> RawScenario:
     settings = {key: value for key, value in document.items() if key in SETTINGS_FIELDS}
     table_names = {spec.name for spec in TABLES}
     for key in document:
-        if key not in SETTINGS_FIELDS and key not in table_names:
+        if key not in SETTINGS_FIELDS and key not in table_names and key != VARIANTS_KEY:
             problems.append(Problem(yaml_path.name, None, str(key), "unknown key"))
 
     tables: dict[str, RawTable] = {}

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from planner.compare import SCHEDULE_KEY, Comparison
 from planner.plan import ZERO, Plan
 from planner.requirements import Requirements
 from planner.schema import Scenario
+from planner.solve import Status
 
 TOP_SHORTFALLS = 10
 
@@ -44,17 +49,21 @@ def render_requirements(scenario: Scenario, requirements: Requirements, console:
 
 def render_plan(plan: Plan, console: Console) -> None:
     """Status, costs, coverage by section and the largest shortfalls."""
-    summary = plan.summary()
-    result = plan.result
+    render_run(plan.summary(), plan.shortfalls, console)
+
+
+def render_run(summary: dict[str, Any], shortfalls: pd.DataFrame, console: Console) -> None:
+    """A run from its summary and shortfalls table, as :func:`render_plan` shows a plan."""
+    objective = summary["objective"]
     console.print(
-        f"[bold]{summary['scenario']['name']}[/bold]: {result.status.value}"
-        + (f", objective {_number(result.objective, 2)}" if result.objective is not None else "")
+        f"[bold]{summary['scenario']['name']}[/bold]: {summary['status']}"
+        + (f", objective {_number(objective, 2)}" if objective is not None else "")
     )
-    if not result.status.has_plan:
+    if not Status(summary["status"]).has_plan:
         return
     costs = summary["costs"]
-    mode = ("fractional units (LP)" if not result.whole_units
-            else f"whole units, gap {100 * (result.gap or 0):.2f}%")
+    mode = ("fractional units (LP)" if summary["units"] == "fractional"
+            else f"whole units, gap {100 * (summary['gap'] or 0):.2f}%")
     console.print(
         f"{mode}; deployment {_number(costs['deployment_cost'], 0)}, "
         f"starts {_number(costs['start_cost'], 0)}, "
@@ -71,7 +80,7 @@ def render_plan(plan: Plan, console: Console) -> None:
                          _number(row["coverage_per_cent"]), _number(row["deployment_cost"], 0))
     console.print(coverage)
 
-    short = plan.shortfalls[plan.shortfalls["shortfall"] > ZERO]
+    short = shortfalls[shortfalls["shortfall"] > ZERO]
     if short.empty:
         console.print("Every need is covered.")
     else:
@@ -95,3 +104,68 @@ def render_plan(plan: Plan, console: Console) -> None:
         f"total {sum(timings.values()):.2f} s"
     )
 
+
+
+def render_comparison(comparison: Comparison, console: Console) -> None:
+    """Runs side by side: KPIs, shortfalls, deployments, and what changed where."""
+    console.print(_frame_table(
+        comparison.runs.set_index("run")[["scenario", "variant", "status", "scenario_hash"]],
+        "Runs"))
+    for _, row in comparison.runs.iterrows():
+        if row["changes"]:
+            console.print(f"{row['run']}: {row['changes']}", highlight=False)
+    for title, table, decimals in (
+        ("KPIs", comparison.kpis, 2),
+        ("Shortfall by kind (unit-periods)", comparison.shortfall_by_kind, 1),
+        ("Shortfall by section (unit-periods)", comparison.shortfall_by_section, 1),
+        ("Deployed by contributor (unit-periods)", comparison.deployed_by_contributor, 1),
+        ("Deployed by category (unit-periods)", comparison.deployed_by_category, 1),
+    ):
+        console.print(_frame_table(table, title, decimals))
+    changed = comparison.utilisation[
+        comparison.utilisation.max(axis=1) - comparison.utilisation.min(axis=1) > 0.005]
+    same = len(comparison.utilisation) - len(changed)
+    console.print(_frame_table(changed, "Utilisation of pledges that differ (per cent of "
+                               f"available unit-periods; {same} the same in every run)", 1))
+    inputs = comparison.input_changes
+    if inputs.empty:
+        console.print("Inputs: the same in every run.")
+    else:
+        counts = inputs.groupby(["run", "table", "field"]).size().rename("values changed")
+        console.print(_frame_table(counts.to_frame(), "Inputs changed against the first run",
+                                   0))
+    changes = comparison.schedule_changes
+    if changes.empty:
+        console.print("Schedules: the same in every run.")
+        return
+    runs = [column for column in changes.columns if column not in SCHEDULE_KEY]
+    spread = changes[runs].max(axis=1) - changes[runs].min(axis=1)
+    where = changes.assign(difference=spread).groupby("section_id").agg(
+        rows=("difference", "size"), first_period=("period", "min"),
+        last_period=("period", "max"), unit_periods=("difference", "sum"))
+    console.print(_frame_table(where, f"Where the schedules differ ({len(changes)} rows; "
+                               "unit-periods of difference by section)", 1))
+
+
+def _frame_table(frame: pd.DataFrame, title: str, decimals: int = 2) -> Table:
+    """A frame as a rich table: its index first, numbers right-aligned."""
+    table = Table(title=title, title_justify="left")
+    names = [str(name or "") for name in frame.index.names]
+    for name in names:
+        table.add_column(name)
+    for column in frame.columns:
+        table.add_column(str(column), justify="right")
+    for key, row in frame.iterrows():
+        keys = key if isinstance(key, tuple) else (key,)
+        table.add_row(*(str(part) for part in keys), *(
+            number_cell(value, decimals) for value in row))
+    return table
+
+
+def number_cell(value: Any, decimals: int) -> str:
+    """A table cell: numbers with thousands separators, nothing for missing values."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "" if value is None else str(value)
+    if value != value:  # NaN
+        return ""
+    return _number(float(value), decimals)

@@ -39,3 +39,11 @@ def tiny_workbook(tmp_path: Path, tiny: Scenario) -> Path:
 
 
 # --- fixtures for other test modules go below this line ---------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _run_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test records its runs in a store of its own, never in the working folder."""
+    path = tmp_path_factory.mktemp("store") / "runs.sqlite"
+    monkeypatch.setenv("PLANNER_STORE", str(path))
+    return path

@@ -1,0 +1,387 @@
+"""The run store: every run kept in one SQLite file, safe for several processes at once.
+
+One row of ``runs`` per run (what went in, how it was solved, its KPIs) and the result
+tables as plain SQL tables keyed by ``run_id``, so that command centres can query them
+with any SQLite client::
+
+    SELECT section_id, SUM(cost) FROM schedule WHERE run_id = 12 GROUP BY section_id;
+
+Dates are ISO text (``2024-01-01``); ``runs.summary``, ``runs.options`` and
+``runs.changes`` are JSON text; ``runs.inputs`` is the resolved scenario as
+zlib-compressed JSON. Runs get ids that are never reused and are never changed once
+written. The file is opened in WAL mode, so readers do not wait for writers and writers
+take turns; keep it on a local disk, as SQLite asks of every database shared this way.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import sqlite3
+import time
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import pandas_dtype
+
+from planner.errors import UsageError
+from planner.plan import MARGINAL_COLUMNS, SCHEDULE_COLUMNS, SHORTFALL_COLUMNS
+from planner.runs import RunRecord
+
+DEFAULT_STORE = Path("planner-runs.sqlite")
+STORE_VARIABLE = "PLANNER_STORE"
+"""Environment variable naming the store when no path is given."""
+STORE_SCHEMA_VERSION = 1
+"""Kept in the file's ``PRAGMA user_version``; a newer file is refused, not misread."""
+BUSY_TIMEOUT = 60.0
+"""Seconds to wait for another process's write to finish before giving up."""
+
+DATE_DTYPE = "date"
+"""Stands in the stored dtypes for a column of ``datetime.date`` values (ISO text in SQL)."""
+
+LIST_COLUMNS = [
+    "id", "created", "scenario_name", "variant", "status", "objective", "coverage_per_cent",
+    "scenario_hash",
+]
+"""The columns of :meth:`RunStore.runs`."""
+
+TABLES: dict[str, list[str]] = {
+    "schedule": SCHEDULE_COLUMNS,
+    "shortfalls": SHORTFALL_COLUMNS,
+    "marginal_values": MARGINAL_COLUMNS,
+}
+"""The result tables a run keeps, each with the plan's columns."""
+
+_SQL_TYPES = {
+    "period": "INTEGER", "running": "INTEGER",
+    "quantity": "REAL", "starts": "REAL", "cost": "REAL", "required": "REAL",
+    "covered": "REAL", "remote": "REAL", "shortfall": "REAL", "marginal_value": "REAL",
+}
+"""Declared SQL types of the result columns; any other column is TEXT."""
+
+_RUN_COLUMNS = [
+    "created", "scenario_name", "scenario_hash", "variant", "changes", "options", "status",
+    "objective", "coverage_per_cent", "summary", "inputs", "source", "table_dtypes",
+]
+
+_REFERENCE = re.compile(r"#?(?P<id>\d+)|(?:last|latest)(?:-(?P<back>\d+))?")
+
+
+def store_path(path: str | Path | None = None) -> Path:
+    """The store to use: ``path`` if given, else ``$PLANNER_STORE``, else the default."""
+    if path is not None and str(path):
+        return Path(path)
+    from_environment = os.environ.get(STORE_VARIABLE)
+    return Path(from_environment) if from_environment else DEFAULT_STORE
+
+
+def _schema() -> list[str]:
+    statements = [
+        """CREATE TABLE runs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created TEXT NOT NULL,
+            scenario_name TEXT NOT NULL,
+            scenario_hash TEXT NOT NULL,
+            variant TEXT,
+            changes TEXT NOT NULL,
+            options TEXT NOT NULL,
+            status TEXT NOT NULL,
+            objective REAL,
+            coverage_per_cent REAL,
+            summary TEXT NOT NULL,
+            inputs BLOB NOT NULL,
+            source TEXT NOT NULL,
+            table_dtypes TEXT NOT NULL
+        )""",
+        "CREATE INDEX runs_by_scenario ON runs (scenario_name, id)",
+    ]
+    for name, columns in TABLES.items():
+        declared = ",\n            ".join(
+            f"{column} {_SQL_TYPES.get(column, 'TEXT')}" for column in columns
+        )
+        statements.append(f"""CREATE TABLE {name} (
+            run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            {declared},
+            PRIMARY KEY (run_id, seq)
+        )""")
+    return statements
+
+
+class RunStore:
+    """The runs recorded in one SQLite file: record, list and read them back.
+
+    Opening creates the file (and its folders) if missing. Use it as a context manager,
+    or call :meth:`close`.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT,
+                                               isolation_level=None)
+        except (OSError, sqlite3.Error) as error:
+            raise UsageError(f"{self.path}: cannot open the run store: {error}") from error
+        self._connection.row_factory = sqlite3.Row
+        try:
+            self._set_wal()
+            self._connection.execute("PRAGMA foreign_keys = ON")
+            self._prepare_schema()
+        except sqlite3.DatabaseError as error:
+            self._connection.close()
+            raise UsageError(f"{self.path}: not a usable run store: {error}") from error
+        except BaseException:
+            self._connection.close()
+            raise
+
+    # --- opening -------------------------------------------------------------------------------
+
+    def _set_wal(self) -> None:
+        """Switch to WAL, retrying while another process holds the lock the switch needs."""
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            try:
+                self._connection.execute("PRAGMA journal_mode = WAL").fetchone()
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _user_version(self) -> int:
+        return int(self._connection.execute("PRAGMA user_version").fetchone()[0])
+
+    def _prepare_schema(self) -> None:
+        """Create the tables in a new file; refuse a file this planner cannot read."""
+        if self._user_version() == STORE_SCHEMA_VERSION:
+            return
+        with self._transaction():
+            version = self._user_version()
+            if version > STORE_SCHEMA_VERSION:
+                raise UsageError(
+                    f"{self.path}: run store schema version {version} is newer than this "
+                    f"planner reads ({STORE_SCHEMA_VERSION}); upgrade border-planner"
+                )
+            if version == STORE_SCHEMA_VERSION:
+                return  # another process created it meanwhile
+            tables = self._connection.execute(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
+            ).fetchone()[0]
+            if tables:
+                raise UsageError(f"{self.path}: an SQLite database, but not a run store")
+            for statement in _schema():
+                self._connection.execute(statement)
+            self._connection.execute(f"PRAGMA user_version = {STORE_SCHEMA_VERSION}")
+
+    @contextmanager
+    def _transaction(self, mode: str = "IMMEDIATE") -> Iterator[None]:
+        """One transaction: committed if the block succeeds, rolled back otherwise.
+
+        ``IMMEDIATE`` takes the write lock at once (waiting up to :data:`BUSY_TIMEOUT`),
+        so a writer never fails half-way for want of it; ``DEFERRED`` reads a snapshot.
+        """
+        self._connection.execute(f"BEGIN {mode}")
+        try:
+            yield
+        except BaseException:
+            self._connection.rollback()
+            raise
+        self._connection.commit()
+
+    def close(self) -> None:
+        """Close the file."""
+        self._connection.close()
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def record(self, run: RunRecord) -> RunRecord:
+        """Store ``run`` with its tables, all in one transaction; return it with its new id.
+
+        Every call adds a run under a new id, even for a record that already has one (a
+        run read from this or another store): nothing stored is ever replaced.
+        """
+        tables: dict[str, pd.DataFrame] = {"schedule": run.schedule,
+                                           "shortfalls": run.shortfalls}
+        if run.marginal_values is not None:
+            tables["marginal_values"] = run.marginal_values
+        dtypes: dict[str, dict[str, str]] = {}
+        rows: dict[str, list[tuple[Any, ...]]] = {}
+        for name, frame in tables.items():
+            frame = _checked(name, frame)
+            dtypes[name] = {column: _dtype_name(frame[column]) for column in TABLES[name]}
+            rows[name] = _rows(frame)
+        values = (
+            run.created, run.scenario_name, run.scenario_hash, run.variant,
+            json.dumps(list(run.changes), ensure_ascii=False),
+            json.dumps(run.options, ensure_ascii=False), run.status, run.objective,
+            run.coverage_per_cent, json.dumps(run.summary, ensure_ascii=False),
+            zlib.compress(json.dumps(run.inputs, ensure_ascii=False).encode("utf-8")),
+            run.source, json.dumps(dtypes),
+        )
+        with self._transaction():
+            cursor = self._connection.execute(
+                f"INSERT INTO runs ({', '.join(_RUN_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(_RUN_COLUMNS))})",
+                values,
+            )
+            run_id = cursor.lastrowid
+            assert run_id is not None  # an INSERT always sets it
+            for name, table_rows in rows.items():
+                columns = ["run_id", "seq", *TABLES[name]]
+                self._connection.executemany(
+                    f"INSERT INTO {name} ({', '.join(columns)}) "
+                    f"VALUES ({', '.join('?' * len(columns))})",
+                    ((run_id, seq, *row) for seq, row in enumerate(table_rows)),
+                )
+        return replace(run, id=run_id)
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def runs(self, scenario: str | None = None, limit: int | None = None) -> pd.DataFrame:
+        """One row per run, oldest first: the last ``limit`` runs, of ``scenario`` if given.
+
+        Columns as :data:`LIST_COLUMNS`; ``variant`` is ``None`` for a base run, as in
+        :class:`~planner.runs.RunRecord`.
+        """
+        where, parameters = ("WHERE scenario_name = ?", [scenario]) if scenario else ("", [])
+        rows = self._connection.execute(
+            f"SELECT {', '.join(LIST_COLUMNS)} FROM runs {where} ORDER BY id DESC LIMIT ?",
+            [*parameters, -1 if limit is None else max(limit, 0)],
+        ).fetchall()
+        frame = pd.DataFrame([tuple(row) for row in reversed(rows)], columns=LIST_COLUMNS,
+                             dtype=object)
+        return frame.astype({"id": "int64", "created": "str", "scenario_name": "str",
+                             "status": "str", "objective": "float64",
+                             "coverage_per_cent": "float64", "scenario_hash": "str"})
+
+    def get(self, run_id: int) -> RunRecord:
+        """The run stored under ``run_id``, tables and all, as it was recorded."""
+        with self._transaction("DEFERRED"):
+            row = self._connection.execute(
+                f"SELECT id, {', '.join(_RUN_COLUMNS)} FROM runs WHERE id = ?", (run_id,)
+            ).fetchone()
+            if row is None:
+                raise self._unknown(run_id)
+            dtypes: dict[str, dict[str, str]] = json.loads(row["table_dtypes"])
+            tables = {name: self._table(name, run_id, types) for name, types in dtypes.items()}
+        return RunRecord(
+            scenario_name=row["scenario_name"],
+            scenario_hash=row["scenario_hash"],
+            variant=row["variant"],
+            changes=tuple(json.loads(row["changes"])),
+            options=json.loads(row["options"]),
+            status=row["status"],
+            objective=row["objective"],
+            summary=json.loads(row["summary"]),
+            inputs=json.loads(zlib.decompress(row["inputs"]).decode("utf-8")),
+            schedule=tables["schedule"],
+            shortfalls=tables["shortfalls"],
+            marginal_values=tables.get("marginal_values"),
+            id=row["id"],
+            created=row["created"],
+            source=row["source"],
+        )
+
+    def resolve(self, ref: str) -> int:
+        """The id of a stored run named ``12``, ``#12``, ``last`` (or ``latest``) or ``last-1``."""
+        match = _REFERENCE.fullmatch(ref.strip().lower())
+        if match is None:
+            raise UsageError(
+                f"'{ref}' does not name a run: give its number (12 or #12), 'last' or 'last-N'"
+            )
+        if match["id"] is not None:
+            run_id = int(match["id"])
+            if self._connection.execute("SELECT 1 FROM runs WHERE id = ?",
+                                        (run_id,)).fetchone() is None:
+                raise self._unknown(run_id)
+            return run_id
+        back = int(match["back"] or 0)
+        row = self._connection.execute(
+            "SELECT id FROM runs ORDER BY id DESC LIMIT 1 OFFSET ?", (back,)
+        ).fetchone()
+        if row is not None:
+            return int(row["id"])
+        count = self._connection.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+        if not count:
+            raise UsageError(f"no runs in {self.path} yet")
+        noun = "run" if count == 1 else "runs"
+        raise UsageError(f"{self.path} holds {count} {noun}: there is no '{ref}'")
+
+    def _unknown(self, run_id: int) -> UsageError:
+        return UsageError(f"run {run_id} is not in {self.path}")
+
+    def _table(self, name: str, run_id: int, dtypes: dict[str, str]) -> pd.DataFrame:
+        columns = list(dtypes)
+        rows = self._connection.execute(
+            f"SELECT {', '.join(columns)} FROM {name} WHERE run_id = ? ORDER BY seq", (run_id,)
+        ).fetchall()
+        frame = pd.DataFrame([tuple(row) for row in rows], columns=columns, dtype=object)
+        for column, dtype in dtypes.items():
+            if dtype == DATE_DTYPE:
+                frame[column] = pd.Series(
+                    [None if value is None else date.fromisoformat(value)
+                     for value in frame[column]],
+                    index=frame.index, dtype=object,
+                )
+            else:
+                frame[column] = frame[column].astype(pandas_dtype(dtype))
+        return frame
+
+
+def _checked(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the columns of table ``name`` in order; any other set is an error."""
+    expected = TABLES[name]
+    if sorted(map(str, frame.columns)) != sorted(expected):
+        raise ValueError(
+            f"{name}: columns {list(frame.columns)} are not the plan's {expected}"
+        )
+    return frame[expected]
+
+
+def _dtype_name(column: pd.Series) -> str:
+    """The column's dtype as ``astype`` takes it; ``date`` for a column of dates."""
+    if column.dtype == object:
+        present = column.dropna()
+        if len(present) and all(
+            isinstance(value, date) and not isinstance(value, datetime) for value in present
+        ):
+            return DATE_DTYPE
+    return str(column.dtype)
+
+
+def _rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
+    """The frame's rows as plain Python values SQLite takes: dates as ISO text, gaps as NULL."""
+    columns: list[Sequence[Any]] = [
+        [_sql_value(value) for value in frame[column].tolist()] for column in frame.columns
+    ]
+    return list(zip(*columns, strict=True))
+
+
+def _sql_value(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return _sql_value(value.item())
+    return value

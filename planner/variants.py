@@ -1,0 +1,371 @@
+"""What-if variants: named overrides of a base scenario, and ad-hoc ``--set`` overrides.
+
+A variant lives under ``variants:`` in the scenario's YAML, or in a file of its own (in the
+scenario folder's ``variants/`` or anywhere) whose ``base:`` names the scenario. It may
+
+- ``scale_forecast``: multiply arrivals, optionally only for some nationalities, sections
+  and an inclusive period range;
+- ``remove``: rows of a table by their key (``contributions: [de-bso-1]``; patterns such
+  as ``*/SRB-HUN`` allowed; keys of several columns join with ``/``);
+- ``add``: whole rows to a table;
+- ``set``: single values, keyed ``table.row.field`` (``contributions.de-bso-1.quantity``;
+  the row may be a pattern such as ``de-*`` or ``*``; keys of several columns join with
+  ``/``: ``forecast.SRB-HUN/12/SYR.arrivals``) or ``setting.field`` (``horizon.periods``).
+  A value ``"*1.3"`` multiplies the current one.
+
+Overrides apply in that order (remove, add, set, then scale) and the result is validated
+like any scenario; every problem names the variant, the key and the value.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveInt, ValidationError
+
+from planner.errors import Problem, ScenarioError, UsageError
+from planner.load import SCENARIO_FILE, VARIANTS_KEY, load_scenario
+from planner.schema import SETTINGS_FIELDS, TABLES, Scenario, TableSpec
+
+VARIANTS_FOLDER = "variants"
+BASE = "base"
+
+
+class ForecastScale(BaseModel):
+    """Arrivals multiplied by ``factor``, where all the given filters match."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    factor: NonNegativeFloat
+    nationalities: tuple[str, ...] = ()
+    """Only these nationalities (all if empty)."""
+    sections: tuple[str, ...] = ()
+    """Only these sections (all if empty); patterns such as ``SRB-*`` allowed."""
+    periods: tuple[PositiveInt, PositiveInt] | None = None
+    """Only periods from the first to the second, inclusive."""
+
+
+class Variant(BaseModel):
+    """A named set of overrides of a base scenario."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    base: str | None = None
+    """For a variant in its own file: the base scenario, relative to that file."""
+    scale_forecast: tuple[ForecastScale, ...] = ()
+    remove: dict[str, tuple[str, ...]] = {}
+    add: dict[str, tuple[dict[str, Any], ...]] = {}
+    set: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A scenario after overrides, and what they changed, one readable line each."""
+
+    scenario: Scenario
+    variant: str | None
+    changes: tuple[str, ...]
+
+
+def _problem(variant: str, key: str, message: str) -> Problem:
+    return Problem(f"variant '{variant}'", None, key, message)
+
+
+def parse_sets(items: Iterable[str]) -> dict[str, Any]:
+    """``--set key=value`` arguments as a mapping; values read as YAML scalars."""
+    values: dict[str, Any] = {}
+    for item in items:
+        key, equals, text = item.partition("=")
+        if not equals or not key.strip():
+            raise UsageError(f"--set {item}: expected key=value, such as "
+                             "contributions.de-bso-1.quantity=40")
+        values[key.strip()] = _scalar(text.strip())
+    return values
+
+
+def _scalar(text: str) -> Any:
+    try:
+        return yaml.safe_load(text) if text else ""
+    except yaml.YAMLError:
+        return text
+
+
+def variant_from(name: str, document: Any, source: str) -> Variant:
+    """Validate one variant's mapping; problems name the variant and the key."""
+    if not isinstance(document, Mapping):
+        raise ScenarioError([Problem(source, None, name, "a variant must be a mapping")])
+    try:
+        return Variant.model_validate({"name": name, **document})
+    except ValidationError as error:
+        raise ScenarioError([
+            _problem(name, ".".join(str(part) for part in detail["loc"]), detail["msg"])
+            for detail in error.errors()
+        ], scenario=source) from None
+
+
+def read_variants(path: str | Path) -> dict[str, Variant]:
+    """The variants of the scenario at ``path``.
+
+    Those under ``variants:`` in its YAML, and one per file in its ``variants/`` folder
+    (named by the file's ``name:`` or stem).
+    """
+    path = Path(path)
+    yaml_path = path / SCENARIO_FILE if path.is_dir() else path
+    found: dict[str, Variant] = {}
+    if yaml_path.suffix.lower() in {".yaml", ".yml"} and yaml_path.is_file():
+        document = _yaml(yaml_path)
+        for name, body in (document.get(VARIANTS_KEY) or {}).items():
+            found[str(name)] = variant_from(str(name), body, yaml_path.name)
+    folder = yaml_path.parent / VARIANTS_FOLDER
+    for file in sorted(folder.glob("*.y*ml")) if folder.is_dir() else ():
+        document = _yaml(file)
+        name = str(document.pop("name", file.stem))
+        if name in found:
+            raise ScenarioError([Problem(str(file), None, "name",
+                                         f"variant '{name}' is defined twice")])
+        found[name] = variant_from(name, document, str(file))
+    return found
+
+
+def _yaml(path: Path) -> dict[str, Any]:
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise ScenarioError([Problem(str(path), None, None, f"cannot read: {error}")]) from None
+    if not isinstance(document, dict):
+        raise ScenarioError([Problem(str(path), None, None, "expected a YAML mapping")])
+    return document
+
+
+def variant_file(path: str | Path) -> tuple[Path, Variant] | None:
+    """If ``path`` is a variant in a file of its own: its base scenario and the variant."""
+    path = Path(path)
+    if path.is_dir() or path.suffix.lower() not in {".yaml", ".yml"} or not path.is_file():
+        return None
+    document = _yaml(path)
+    if BASE not in document:
+        return None
+    name = str(document.pop("name", path.stem))
+    variant = variant_from(name, document, str(path))
+    assert variant.base is not None
+    return (path.parent / variant.base).resolve(), variant
+
+
+def apply_variant(scenario: Scenario, variant: Variant | None,
+                  sets: Mapping[str, Any] | None = None) -> Applied:
+    """The scenario with the variant's overrides, then the ad-hoc ``sets``, applied.
+
+    Raises :class:`ScenarioError` listing every override that names something missing,
+    and every problem of the resulting scenario, each naming the variant.
+    """
+    name = variant.name if variant is not None else "--set"
+    document = scenario.model_dump(mode="json", by_alias=True)
+    problems: list[Problem] = []
+    changes: list[str] = []
+    if variant is not None:
+        for table, keys in variant.remove.items():
+            changes.extend(_remove(document, name, table, keys, problems))
+        for table, rows in variant.add.items():
+            changes.extend(_add(document, name, table, rows, problems))
+        for key, value in variant.set.items():
+            changes.extend(_set(document, name, key, value, problems))
+        for scale in variant.scale_forecast:
+            changes.extend(_scale(document, name, scale, problems))
+    for key, value in (sets or {}).items():
+        changes.extend(_set(document, "--set" if variant is None else name, key, value,
+                            problems))
+    if problems:
+        raise ScenarioError(problems, scenario=scenario.meta.name)
+    try:
+        changed = Scenario.model_validate(document)
+    except ValidationError as error:
+        raise ScenarioError([
+            _problem(name, ".".join(str(part) for part in detail["loc"]), detail["msg"])
+            for detail in error.errors()
+        ], scenario=scenario.meta.name) from None
+    return Applied(changed, variant.name if variant is not None else None, tuple(changes))
+
+
+def _spec(table: str) -> TableSpec | None:
+    return next((spec for spec in TABLES if spec.name == table), None)
+
+
+def _row_name(spec: TableSpec, row: Mapping[str, Any]) -> str:
+    return "/".join(str(row.get(column)) for column in spec.key)
+
+
+def _remove(document: dict[str, Any], name: str, table: str, keys: Sequence[str],
+            problems: list[Problem]) -> list[str]:
+    spec = _spec(table)
+    if spec is None or not spec.key:
+        problems.append(_problem(name, f"remove.{table}", _no_table(table, keyed=True)))
+        return []
+    rows = document.get(table, [])
+    names = [_row_name(spec, row) for row in rows]
+    missing = [key for key in keys if not any(fnmatch.fnmatchcase(row, key) for row in names)]
+    for key in missing:
+        problems.append(_problem(name, f"remove.{table}", f"no row '{key}' in {table}"))
+    if missing:
+        return []
+    gone = [row for row in names if any(fnmatch.fnmatchcase(row, key) for key in keys)]
+    document[table] = [row for row, row_name in zip(rows, names, strict=True)
+                       if row_name not in gone]
+    return [f"removed {table} {', '.join(gone)}"]
+
+
+def _add(document: dict[str, Any], name: str, table: str, rows: Sequence[dict[str, Any]],
+         problems: list[Problem]) -> list[str]:
+    spec = _spec(table)
+    if spec is None:
+        problems.append(_problem(name, f"add.{table}", _no_table(table)))
+        return []
+    document[table] = [*document.get(table, []), *rows]
+    names = [_row_name(spec, row) for row in rows] if spec.key else [str(len(rows))]
+    return [f"added {table} {', '.join(names)}"]
+
+
+def _no_table(table: str, keyed: bool = False) -> str:
+    tables = [spec.name for spec in TABLES if spec.key or not keyed]
+    return f"no table '{table}' (tables: {', '.join(tables)})"
+
+
+def _set(document: dict[str, Any], name: str, key: str, value: Any,
+         problems: list[Problem]) -> list[str]:
+    parts = key.split(".")
+    where = f"set {key}"
+    if len(parts) == 2 and parts[0] in SETTINGS_FIELDS:
+        setting, field = parts
+        current = document[setting]
+        if field not in current:
+            problems.append(_problem(name, where, f"'{setting}' has no field '{field}' "
+                                     f"(fields: {', '.join(current)})"))
+            return []
+        new = _new_value(current[field], value, name, where, problems)
+        if new is _INVALID:
+            return []
+        current[field] = new
+        return [f"{key}: {_shown(value, current[field])}"]
+    spec = _spec(parts[0])
+    if len(parts) < 3 or spec is None or not spec.key:
+        problems.append(_problem(name, where, f"value {value!r}: expected table.row.field "
+                                 "(such as contributions.de-bso-1.quantity) or setting.field "
+                                 "(such as horizon.periods)"))
+        return []
+    table, row_pattern, field = parts[0], ".".join(parts[1:-1]), parts[-1]
+    aliases = {attribute: info.alias or attribute
+               for attribute, info in spec.row.model_fields.items()}
+    column = aliases.get(field, field)
+    if column not in aliases.values():
+        problems.append(_problem(name, where, f"value {value!r}: {table} has no field "
+                                 f"'{field}' (fields: {', '.join(spec.columns)})"))
+        return []
+    matched = [row for row in document.get(table, [])
+               if fnmatch.fnmatchcase(_row_name(spec, row), row_pattern)]
+    if not matched:
+        problems.append(_problem(name, where, f"value {value!r}: no row '{row_pattern}' in "
+                                 f"{table}"))
+        return []
+    for row in matched:
+        new = _new_value(row.get(column), value, name, where, problems)
+        if new is _INVALID:
+            return []
+        row[column] = new
+    shown = matched[0][column] if len(matched) == 1 else f"{value} on {len(matched)} rows"
+    return [f"{key}: {shown}"]
+
+
+_INVALID = object()
+
+
+def _new_value(current: Any, value: Any, name: str, where: str,
+               problems: list[Problem]) -> Any:
+    """``value``, or for ``"*factor"`` the current value times the factor."""
+    if isinstance(value, str) and value.startswith("*"):
+        try:
+            factor = float(value[1:])
+        except ValueError:
+            factor = None
+        if factor is None or not isinstance(current, int | float) or isinstance(current, bool):
+            problems.append(_problem(name, where, f"value {value!r}: '*factor' needs a number "
+                                     f"and a numeric field (current value {current!r})"))
+            return _INVALID
+        result = current * factor
+        return round(result) if isinstance(current, int) and result == round(result) else result
+    return value
+
+
+def _shown(value: Any, result: Any) -> str:
+    return f"{value} -> {result}" if isinstance(value, str) and value.startswith("*") else str(
+        result)
+
+
+def _scale(document: dict[str, Any], name: str, scale: ForecastScale,
+           problems: list[Problem]) -> list[str]:
+    nationalities = {row["id"] for row in document.get("nationalities", [])}
+    unknown = [n for n in scale.nationalities if n not in nationalities]
+    sections = [row["id"] for row in document.get("sections", [])]
+    unmatched = [s for s in scale.sections
+                 if not any(fnmatch.fnmatchcase(section, s) for section in sections)]
+    for kind, missing in (("nationality", unknown), ("section", unmatched)):
+        for value in missing:
+            problems.append(_problem(name, "scale_forecast", f"no {kind} '{value}'"))
+    if unknown or unmatched:
+        return []
+    first, last = scale.periods or (1, document["horizon"]["periods"])
+    count = 0
+    for row in document.get("forecast", []):
+        if ((not scale.nationalities or row["nationality_id"] in scale.nationalities)
+                and (not scale.sections or any(fnmatch.fnmatchcase(row["section_id"], s)
+                                               for s in scale.sections))
+                and first <= row["period"] <= last):
+            row["arrivals"] = row["arrivals"] * scale.factor
+            count += 1
+    if count == 0:
+        problems.append(_problem(name, "scale_forecast", "matches no forecast row"))
+    filters = [f"nationalities {', '.join(scale.nationalities)}" if scale.nationalities else "",
+               f"sections {', '.join(scale.sections)}" if scale.sections else "",
+               f"periods {first}-{last}" if scale.periods else ""]
+    where = "; ".join(part for part in filters if part) or "everywhere"
+    return [f"forecast x{scale.factor:g} ({where}: {count} rows)"]
+
+
+@dataclass(frozen=True)
+class Study:
+    """A base scenario with its variants, as loaded from one path."""
+
+    path: str
+    base: Scenario
+    variants: dict[str, Variant]
+    chosen: str | None = None
+    """The variant a variant file names itself (``None`` for a scenario)."""
+
+    def apply(self, variant: str | None = None, sets: Mapping[str, Any] | None = None
+              ) -> Applied:
+        """The base with variant ``variant`` (default: the chosen one) and ``sets`` applied."""
+        if self.chosen is not None and variant not in (None, self.chosen):
+            raise UsageError(f"{self.path} is the variant '{self.chosen}'; "
+                             f"variant '{variant}' does not apply")
+        name = variant or self.chosen
+        if name is not None and name not in self.variants:
+            known = ", ".join(sorted(self.variants)) or "none"
+            raise UsageError(f"{self.path}: no variant '{name}' (variants: {known})")
+        if name is None and not sets:
+            return Applied(self.base, None, ())
+        return apply_variant(self.base, self.variants[name] if name else None, sets)
+
+
+def load_study(path: str | Path) -> Study:
+    """Load the scenario at ``path`` with its variants; a variant file loads its base."""
+    own = variant_file(path)
+    if own is None:
+        return Study(str(path), load_scenario(path), read_variants(path))
+    base_path, chosen = own
+    return Study(str(path), load_scenario(base_path),
+                 {**read_variants(base_path), chosen.name: chosen}, chosen.name)

@@ -1,0 +1,185 @@
+"""What-if runs end to end: comparing runs, sweeping variants, and the commands for both."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from planner import SolveOptions, plan_scenario
+from planner.compare import compare
+from planner.runs import RunRecord, record_plan
+from planner.schema import Scenario
+from planner.store import RunStore
+from planner.sweep import sweep
+from planner.variants import load_study
+
+from builders import invoke
+
+EXACT = SolveOptions(gap=0.0)
+
+
+@pytest.fixture(scope="module")
+def tiny_runs() -> tuple[RunRecord, RunRecord]:
+    """scenarios/tiny and its variant more_beds, planned (not stored)."""
+    study = load_study(Path(__file__).resolve().parents[1] / "scenarios" / "tiny")
+    base = record_plan(plan_scenario(study.base, EXACT))
+    applied = study.apply("more_beds")
+    more = record_plan(plan_scenario(applied.scenario, EXACT), variant="more_beds",
+                       changes=applied.changes)
+    return base, more
+
+
+def test_comparing_a_run_with_itself_shows_no_differences(
+    tiny_runs: tuple[RunRecord, RunRecord],
+) -> None:
+    base, _ = tiny_runs
+    comparison = compare([base, base])
+    assert list(comparison.kpis.columns) == ["base", "base (2)"]
+    assert comparison.input_changes.empty
+    assert comparison.schedule_changes.empty
+    for table in (comparison.kpis, comparison.shortfall_by_kind, comparison.utilisation,
+                  comparison.deployed_by_contributor):
+        pd.testing.assert_series_equal(table.iloc[:, 0], table.iloc[:, 1], check_names=False)
+
+
+def test_comparison_shows_what_the_variant_changed_and_where(
+    tiny_runs: tuple[RunRecord, RunRecord],
+) -> None:
+    comparison = compare(list(tiny_runs))
+    kpis = comparison.kpis
+    assert kpis.loc["total cost"].tolist() == [770.0, 635.0]
+    assert kpis.loc["language shortfall"].tolist() == [3.0, 2.0]
+    assert comparison.shortfall_by_kind.loc["guard"].tolist() == [1.0, 1.0]
+    # The fourth bed goes to the second interpreter on day 3: 4 then 5 of 6 unit-days.
+    assert comparison.utilisation.loc["interpreters"].tolist() == [66.67, 83.33]
+    changes = comparison.input_changes
+    assert changes[["run", "table", "row", "field", "before", "after"]].values.tolist() == [
+        ["more_beds", "sections", "A", "beds", 3, 4]]
+    schedule = comparison.schedule_changes
+    assert set(schedule["period"]) == {3}
+    assert schedule.set_index("contribution_id").loc["interpreters", "more_beds"] == 2.0
+    assert comparison.runs["changes"].tolist() == ["", "sections.A.beds: 4"]
+
+
+def test_a_comparison_is_written_as_csv_and_json(tiny_runs: tuple[RunRecord, RunRecord],
+                                                 tmp_path: Path) -> None:
+    written = compare(list(tiny_runs)).write(tmp_path / "cmp")
+    assert sorted(path.name for path in written) == sorted(
+        [f"{name}.csv" for name in ("runs", "kpis", "shortfall_by_kind", "shortfall_by_section",
+                                    "deployed_by_contributor", "deployed_by_category",
+                                    "utilisation", "input_changes", "schedule_changes")]
+        + ["comparison.json"])
+    kpis = pd.read_csv(tmp_path / "cmp" / "kpis.csv", index_col="kpi")
+    assert kpis.loc["total cost"].tolist() == [770.0, 635.0]
+    document = json.loads((tmp_path / "cmp" / "comparison.json").read_text())
+    assert document["kpis"][0] == {"kpi": "total cost", "base": 770.0, "more_beds": 635.0}
+
+
+def _broken_variant(folder: Path) -> None:
+    (folder / "variants").mkdir(exist_ok=True)
+    (folder / "variants" / "broken.yaml").write_text(
+        "base: ..\nset:\n  contributions.nobody.quantity: 40\n", encoding="utf-8")
+
+
+def test_a_sweep_stores_every_run_and_survives_a_broken_variant(tiny_folder: Path,
+                                                                tmp_path: Path) -> None:
+    _broken_variant(tiny_folder)
+    store = tmp_path / "runs.sqlite"
+    seen: list[str] = []
+    outcomes = sweep(tiny_folder, ["base", "more_beds", "broken", "quiet_day3"], EXACT, store,
+                     jobs=2, progress=lambda outcome: seen.append(outcome.name))
+    assert [o.name for o in outcomes] == ["base", "more_beds", "broken", "quiet_day3"]
+    assert sorted(seen) == sorted(o.name for o in outcomes)
+    by_name = {o.name: o for o in outcomes}
+    assert by_name["broken"].status == "failed"
+    assert by_name["broken"].error is not None
+    assert "variant 'broken', field 'set contributions.nobody.quantity': value 40: no row " \
+           "'nobody' in contributions" in by_name["broken"].error
+    assert [by_name[name].objective for name in ("base", "more_beds", "quiet_day3")] == [
+        770.0, 635.0, 225.0]
+    with RunStore(store) as runs:
+        listed = runs.runs()
+    assert sorted(listed["variant"].fillna("base")) == ["base", "more_beds", "quiet_day3"]
+    assert sorted(listed["id"]) == sorted(o.run_id for o in outcomes if o.run_id is not None)
+
+
+def test_a_sweep_in_one_process_re_solves_warm(tiny_folder: Path, tmp_path: Path) -> None:
+    outcomes = sweep(tiny_folder, ["base", "more_beds", "quiet_day3"], EXACT,
+                     tmp_path / "runs.sqlite", jobs=1)
+    # Each variant changes only data: after the base, the loaded model is reused.
+    assert [o.warm_start for o in outcomes] == [False, True, True]
+    assert [o.objective for o in outcomes] == [770.0, 635.0, 225.0]
+
+
+# --- the commands -------------------------------------------------------------------------------
+
+
+def test_run_variant_runs_show_and_compare_from_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tiny_folder: Path,
+    tmp_path: Path,
+) -> None:
+    folder = str(tiny_folder)
+    assert invoke(monkeypatch, "run", folder) == 0
+    assert "recorded run #1" in capsys.readouterr().err
+    assert invoke(monkeypatch, "run", folder, "--variant", "more_beds",
+                  "--set", "language_penalty.high=150") == 0
+    captured = capsys.readouterr()
+    assert "recorded run #2" in captured.err
+    assert "changed: sections.A.beds: 4" in captured.out
+    assert "objective 635.00" in captured.out
+
+    assert invoke(monkeypatch, "runs") == 0
+    listing = capsys.readouterr().out
+    assert "#1" in listing and "#2" in listing and "more_beds" in listing
+
+    assert invoke(monkeypatch, "show", "last") == 0
+    shown = capsys.readouterr().out
+    assert "run #2" in shown and "changed: language_penalty.high: 150" in shown
+
+    out = tmp_path / "cmp"
+    assert invoke(monkeypatch, "compare", "1", "#2", "--out", str(out)) == 0
+    compared = capsys.readouterr().out
+    assert "total cost" in compared and "635.00" in compared and "770.00" in compared
+    assert (out / "kpis.csv").is_file() and (out / "comparison.json").is_file()
+
+    assert invoke(monkeypatch, "compare", "1", "1") == 0
+    same = capsys.readouterr().out
+    assert "Inputs: the same in every run." in same
+    assert "Schedules: the same in every run." in same
+
+
+def test_show_names_a_missing_run(monkeypatch: pytest.MonkeyPatch,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert invoke(monkeypatch, "show", "7") == 2
+    assert "run 7 is not in" in capsys.readouterr().err
+
+
+def test_sweep_command_reports_a_failed_variant_and_stores_the_rest(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tiny_folder: Path,
+    _run_store: Path,
+) -> None:
+    _broken_variant(tiny_folder)
+    assert invoke(monkeypatch, "sweep", str(tiny_folder), "--jobs", "1") == 1
+    captured = capsys.readouterr()
+    assert "error: broken: tiny: 1 problem found\n  - variant 'broken', field 'set " \
+           "contributions.nobody.quantity': value 40: no row 'nobody' in contributions" \
+           in captured.err
+    for name in ("base", "more_beds", "quiet_day3"):
+        assert name in captured.out
+    with RunStore(_run_store) as runs:
+        assert len(runs.runs()) == 3
+
+
+def test_a_bad_variant_on_the_command_line_is_an_input_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tiny: Scenario,
+    tiny_folder: Path,
+) -> None:
+    assert invoke(monkeypatch, "run", str(tiny_folder), "--set",
+                  "contributions.nobody.quantity=3") == 2
+    assert "variant '--set', field 'set contributions.nobody.quantity': value 3: no row " \
+           "'nobody' in contributions" in capsys.readouterr().err
+    assert invoke(monkeypatch, "run", str(tiny_folder), "--variant", "nope") == 2
+    assert "no variant 'nope' (variants: more_beds, quiet_day3)" in capsys.readouterr().err
