@@ -34,3 +34,12 @@ def test_quick_start_is_two_commands() -> None:
     assert "planner run scenarios/western_balkans_2022" in quick_start[0]
     assert quick_start[1].endswith("pytest")
     assert quick_start[1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_lists_every_command() -> None:
+    from planner.cli import app
+
+    names = [command.name or (command.callback.__name__ if command.callback else "")
+             for command in app.registered_commands]
+    missing = [name for name in names if f"`planner {name}" not in README]
+    assert names and missing == []
