@@ -651,7 +651,7 @@ def _schedule_differences(first: RunRecord, other: RunRecord) -> pd.DataFrame:
         return pd.DataFrame(dtype=float)
     changes = changes.assign(difference=(changes[names[1]] - changes[names[0]]).abs())
     grid = changes.groupby(["section_id", "period"])["difference"].sum().unstack(
-        "period", fill_value=0.0)
+        "period").fillna(0.0)
     grid.index = grid.index.astype(str)
     grid.columns = grid.columns.astype(int)
     return grid
