@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from planner.requirements import Requirements
@@ -21,6 +21,9 @@ from planner.schema import (
     KindClass,
     Scenario,
 )
+
+KEY = ["contribution_id", "section_id", "period"]
+"""The columns naming one deployment: pledge, section and period."""
 
 FIRST_CATEGORIES = {
     KindClass.OFFICER: (Category.STATUTORY, Category.LONG_TERM, Category.SHORT_TERM),
@@ -75,28 +78,51 @@ def days_by_year(start: date, days: int) -> dict[int, int]:
     return dict(split)
 
 
+def _within(periods: pd.DataFrame, first: date | None, last: date | None) -> np.ndarray:
+    """Which periods lie wholly between ``first`` and ``last`` (either may be open)."""
+    mask = np.ones(len(periods), dtype=bool)
+    if first is not None:
+        mask &= (periods["period_start"] >= first).to_numpy(dtype=bool)
+    if last is not None:
+        mask &= (periods["period_end"] <= last).to_numpy(dtype=bool)
+    return mask
+
+
 def _inside(periods: pd.DataFrame, first: date | None, last: date | None) -> set[int]:
     """Periods lying wholly between ``first`` and ``last`` (either may be open)."""
-    mask = pd.Series(True, index=periods.index)
-    if first is not None:
-        mask &= periods["period_start"] >= first
-    if last is not None:
-        mask &= periods["period_end"] <= last
-    return set(periods.loc[mask, "period"].tolist())
+    return set(periods.loc[_within(periods, first, last), "period"].tolist())
 
 
-def _reserve_periods(scenario: Scenario, periods: pd.DataFrame) -> dict[tuple[str, bool], set[int]]:
-    """Periods the reserve may serve, by section and whether it is equipment."""
-    allowed: dict[tuple[str, bool], set[int]] = defaultdict(set)
+def _reserve_periods(scenario: Scenario,
+                     periods: pd.DataFrame) -> dict[tuple[str, bool], np.ndarray]:
+    """Which periods the reserve may serve, by section and whether it is equipment."""
+    allowed: dict[tuple[str, bool], np.ndarray] = defaultdict(
+        lambda: np.zeros(len(periods), dtype=bool))
     horizon_end = scenario.horizon.end
     for intervention in scenario.rapid_interventions:
         end = intervention.end_date or horizon_end
         for equipment, lead in ((False, intervention.officer_lead_days),
                                 (True, intervention.equipment_lead_days)):
             earliest = intervention.decision_date + timedelta(days=lead)
-            mask = (periods["period_start"] >= earliest) & (periods["period_end"] <= end)
-            allowed[intervention.section_id, equipment] |= set(periods.loc[mask, "period"])
+            allowed[intervention.section_id, equipment] |= _within(periods, earliest, end)
     return allowed
+
+
+def _isin(frame: pd.DataFrame, keys: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Whether each row of ``frame`` matches some row of ``keys`` on ``columns``."""
+    if frame.empty or keys.empty:
+        return np.zeros(len(frame), dtype=bool)
+    rows = pd.MultiIndex.from_frame(frame[columns])
+    return rows.isin(pd.MultiIndex.from_frame(keys[columns]))
+
+
+def _as_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` typed as a table built from a list of rows would be.
+
+    Each column's type is inferred from its values (text as ``str``); without rows, every
+    column is ``object``.
+    """
+    return frame.astype(object) if frame.empty else frame.infer_objects()
 
 
 def _is_rotating(contribution: Contribution) -> bool:
@@ -108,27 +134,36 @@ def _offers(scenario: Scenario, periods: pd.DataFrame) -> pd.DataFrame:
 
     A period must lie in the pledge's window and, except for host units, in the section's
     access window; the reserve serves only rapid interventions, after their lead time.
+    Rows come pledge by pledge, section by section, each pair's periods in order.
     """
-    sections = {section.id: section for section in scenario.sections}
+    access = {section.id: _within(periods, section.access_from, section.access_to)
+              for section in scenario.sections}
     kind_of = {kind.id: kind for kind in scenario.kinds}
     reserve = _reserve_periods(scenario, periods)
-    rows: list[tuple[str, str, int]] = []
+    never = np.zeros(len(periods), dtype=bool)
+    pairs: list[tuple[str, str]] = []
+    usable: list[np.ndarray] = []  # one mask over the periods per (pledge, section) pair
     for contribution in scenario.contributions:
         if contribution.quantity == 0:
             continue
-        window = _inside(periods, contribution.available_from, contribution.available_to)
+        window = _within(periods, contribution.available_from, contribution.available_to)
         is_vehicle = kind_of[contribution.kind_id].kind_class is KindClass.VEHICLE
-        for section_id in contribution.sections or sections:
-            section = sections[section_id]
-            usable = window
+        for section_id in contribution.sections or access:
+            mask = window
             if contribution.category is not Category.HOST:
-                usable = usable & _inside(periods, section.access_from, section.access_to)
+                mask = mask & access[section_id]
             if contribution.category is Category.RESERVE:
-                usable = usable & reserve.get((section_id, is_vehicle), set())
-            rows.extend((contribution.id, section_id, period) for period in sorted(usable))
-    return pd.DataFrame(rows, columns=["contribution_id", "section_id", "period"]).astype(
-        {"period": "int64"}
-    )
+                mask = mask & reserve.get((section_id, is_vehicle), never)
+            pairs.append((contribution.id, section_id))
+            usable.append(mask)
+    grid = np.vstack(usable) if usable else np.zeros((0, len(periods)), dtype=bool)
+    pair, column = np.nonzero(grid)  # row-major: pair by pair, periods in order
+    pair_ids = np.array(pairs, dtype=object).reshape(len(pairs), 2)
+    return pd.DataFrame({
+        "contribution_id": pair_ids[pair, 0],
+        "section_id": pair_ids[pair, 1],
+        "period": periods["period"].to_numpy()[column],
+    }).astype({"period": "int64"})
 
 
 def _pledges(scenario: Scenario, periods: pd.DataFrame) -> pd.DataFrame:
@@ -158,38 +193,43 @@ def _pledges(scenario: Scenario, periods: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _speaks(scenario: Scenario) -> pd.DataFrame:
+    """``contribution_id`` and ``language_id`` of each language a pledge interprets."""
+    return pd.DataFrame(
+        [(c.id, language_id) for c in scenario.contributions for language_id in c.languages],
+        columns=["contribution_id", "language_id"],
+    )
+
+
 def _useful(scenario: Scenario, requirements: Requirements, offers: pd.DataFrame,
-            pledges: pd.DataFrame, vehicles_at: set[tuple[str, int, str]]) -> pd.Series:
+            pledges: pd.DataFrame, vehicles_at: pd.DataFrame) -> pd.Series:
     """Whether each offer could help where and when it is offered.
 
     It helps if its kind is needed there and then, it interprets a needed language, or it
     crews (or, as a host officer, rides aboard) a vehicle that may be there (``vehicles_at``:
-    section, period and vehicle kind).
+    ``section_id``, ``period`` and the vehicle's ``kind_id``).
     """
-    kinds = {kind.id: kind for kind in scenario.kinds}
-    needed = set(requirements.kind_needs[["section_id", "period", "kind_id"]].itertuples(
-        index=False, name=None))
-    vehicle_present = {(s, t) for s, t, _ in vehicles_at}
-    crew_needed = {(s, t, kinds[v].crew_kind) for s, t, v in vehicles_at
-                   if kinds[v].crew_kind is not None and kinds[v].crew_size}
-    languages_needed = defaultdict(set)
-    for section_id, period, language_id in requirements.language_needs[
-        ["section_id", "period", "language_id"]
-    ].itertuples(index=False, name=None):
-        languages_needed[section_id, period].add(language_id)
-    speaks = {c.id: set(c.languages) for c in scenario.contributions}
+    crews = {kind.id: kind.crew_kind for kind in scenario.kinds
+             if kind.crew_kind is not None and kind.crew_size}
+    crewed = vehicles_at[vehicles_at["kind_id"].isin(crews)]
+    crew_needed = crewed.assign(kind_id=crewed["kind_id"].map(crews))
     info = pledges.set_index("contribution_id")
-    kind_id = offers["contribution_id"].map(info["kind_id"])
-    host_officer = offers["contribution_id"].map(info["host_officer"])
-    flags = []
-    for (c, s, t), k, host in zip(offers.itertuples(index=False, name=None), kind_id,
-                                  host_officer, strict=True):
-        flags.append(
-            (s, t, k) in needed
-            or (s, t, k) in crew_needed
-            or (host and (s, t) in vehicle_present)
-            or bool(speaks[c] & languages_needed.get((s, t), set()))
-        )
+    offered = offers.assign(kind_id=offers["contribution_id"].map(info["kind_id"]))
+    host_officer = offers["contribution_id"].map(info["host_officer"]).to_numpy(dtype=bool)
+    # Each offer of an interpreter, once per needed language it speaks there and then.
+    interpreting = offers.assign(row=np.arange(len(offers))).merge(
+        _speaks(scenario), on="contribution_id"
+    ).merge(requirements.language_needs[["section_id", "period", "language_id"]],
+            on=["section_id", "period", "language_id"])
+    interprets = np.zeros(len(offers), dtype=bool)
+    interprets[interpreting["row"].to_numpy(dtype="int64")] = True
+    where = ["section_id", "period", "kind_id"]
+    flags = (
+        _isin(offered, requirements.kind_needs, where)
+        | _isin(offered, crew_needed, where)
+        | (host_officer & _isin(offered, vehicles_at, ["section_id", "period"]))
+        | interprets
+    )
     return pd.Series(flags, index=offers.index, dtype=bool)
 
 
@@ -208,12 +248,12 @@ def _kept(offers: pd.DataFrame, useful: pd.Series, info: pd.DataFrame) -> pd.Dat
     ])
 
 
-def _vehicles_at(frame: pd.DataFrame, info: pd.DataFrame) -> set[tuple[str, int, str]]:
-    """(section, period, vehicle kind) of the vehicle rows in ``frame``."""
-    kinds = frame["contribution_id"].map(info["kind_id"])
+def _vehicles_at(frame: pd.DataFrame, info: pd.DataFrame) -> pd.DataFrame:
+    """``section_id``, ``period`` and vehicle ``kind_id`` of the vehicle rows in ``frame``."""
     vehicles = frame["contribution_id"].map(info["kind_class"]) == KindClass.VEHICLE.value
-    return set(zip(frame.loc[vehicles, "section_id"], frame.loc[vehicles, "period"],
-                   kinds[vehicles], strict=True))
+    chosen = frame.loc[vehicles, ["section_id", "period", "contribution_id"]]
+    return pd.DataFrame({"section_id": chosen["section_id"], "period": chosen["period"],
+                         "kind_id": chosen["contribution_id"].map(info["kind_id"])})
 
 
 def _running(scenario: Scenario, periods: pd.DataFrame) -> pd.DataFrame:
@@ -230,65 +270,86 @@ def _running(scenario: Scenario, periods: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({"period": "int64", "running": "int64"})
 
 
+def _run_ends(offers: pd.DataFrame) -> pd.Series:
+    """For each offer, the last period of the unbroken run of offered periods it lies in.
+
+    Runs are per pledge and section; ``offers`` come pair by pair, periods in order.
+    """
+    contribution = offers["contribution_id"].to_numpy()
+    section = offers["section_id"].to_numpy()
+    period = offers["period"].to_numpy()
+    continues = np.zeros(len(offers), dtype=bool)
+    continues[1:] = ((contribution[1:] == contribution[:-1]) & (section[1:] == section[:-1])
+                     & (period[1:] == period[:-1] + 1))
+    run = np.cumsum(~continues)
+    return offers["period"].groupby(run).transform("max")
+
+
 def _starts(deploy: pd.DataFrame, offers: pd.DataFrame, pledges: pd.DataFrame,
             periods: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Start variables, and for rotations which starts are still present in each period."""
+    """Start variables, and for rotations which starts are still present in each period.
+
+    Pledges with start costs but no rotation may start wherever they have a variable. A
+    rotation starts only where it is offered, and only if it stays offered throughout its
+    length (cut at the horizon's end); category 2 without a length stays as long as it is
+    offered, to the end of its window or until the section closes.
+    """
     info = pledges.set_index("contribution_id")
     last_period = int(periods["period"].max())
-    offered = set(offers.itertuples(index=False, name=None))
-    start_rows: list[tuple[Any, ...]] = []
-    rotation_rows: list[tuple[Any, ...]] = []
     dense = deploy[deploy["contribution_id"].map(info["dense"])]
-    for (c, s), group in dense.groupby(["contribution_id", "section_id"], sort=False):
-        pledge = info.loc[str(c)]
-        periods_here = group["period"].tolist()
-        if not pledge["rotating"]:
-            # Units running when the horizon starts arrived before it: not a start in period 1.
-            already_there = int(group.loc[group["period"] == 1, "running"].sum())
-            for t in periods_here:
-                start_rows.append((c, s, t, pledge["start_cost"], False,
-                                   already_there if t == 1 else 0))
-            continue
-        window_end = max(pledge["window"]) if pledge["window"] else 0
-        for tau in periods_here:
-            if (c, s, tau) not in offered:
-                continue
-            if pd.isna(pledge["length"]):
-                # Category 2 stays to the end of its window, or until the section closes.
-                end = tau
-                while end < window_end and (c, s, end + 1) in offered:
-                    end += 1
-            else:
-                end = min(tau + int(pledge["length"]) - 1, last_period)
-            if end < tau or any((c, s, t) not in offered for t in range(tau, end + 1)):
-                continue
-            start_rows.append((c, s, tau, pledge["start_cost"], True, 0))
-            rotation_rows.extend((c, s, t, tau) for t in range(tau, end + 1))
-    starts = pd.DataFrame(start_rows, columns=["contribution_id", "section_id", "period", "cost",
-                                               "rotating", "running_before"])
-    rotation = pd.DataFrame(rotation_rows, columns=["contribution_id", "section_id", "period",
-                                                    "start_period"])
-    return (starts.astype({"period": "int64", "cost": "float64", "rotating": "bool"}),
-            rotation.astype({"period": "int64", "start_period": "int64"}))
+    rotating = dense["contribution_id"].map(info["rotating"]).astype(bool)
+
+    # Units running when the horizon starts arrived before it: not a start in period 1.
+    fixed = dense.loc[~rotating, [*KEY, "running"]]
+    fixed = fixed.assign(rotating=False,
+                         running_before=fixed["running"].where(fixed["period"] == 1, 0))
+
+    # A rotation can start only where it is offered; kept in deploy order.
+    offered = offers.assign(run_end=_run_ends(offers))
+    tenures = (dense.loc[rotating, KEY].reset_index(names="position")
+               .merge(offered, on=KEY).set_index("position").sort_index())
+    start = tenures["period"]
+    window_end = info["window"].map(lambda window: max(window, default=0))
+    length = tenures["contribution_id"].map(info["length"]).astype("float64")
+    # A fixed length, cut at the horizon's end; without one (category 2), as long as it is
+    # offered there, up to the end of its window.
+    while_offered = tenures["run_end"].clip(upper=tenures["contribution_id"].map(window_end))
+    end = (start + length - 1).clip(upper=last_period).fillna(while_offered).astype("int64")
+    offered_throughout = (end >= start) & (end <= tenures["run_end"])
+    tenures, end = tenures[offered_throughout], end[offered_throughout]
+    stay = (end - tenures["period"] + 1).to_numpy()
+
+    rotations = tenures[KEY].assign(rotating=True, running_before=0)
+    starts = pd.concat([fixed, rotations]).sort_index()
+    starts = starts.assign(cost=starts["contribution_id"].map(info["start_cost"]))
+    starts = starts[[*KEY, "cost", "rotating", "running_before"]].reset_index(drop=True)
+
+    # Each rotation start is present from its period to its end, start by start.
+    row = np.repeat(np.arange(len(rotations)), stay)
+    step = np.arange(len(row)) - np.repeat(np.cumsum(stay) - stay, stay)
+    start_period = rotations["period"].to_numpy()[row]
+    rotation = rotations[["contribution_id", "section_id"]].iloc[row].reset_index(drop=True)
+    rotation = rotation.assign(period=start_period + step, start_period=start_period)
+    return (_as_rows(starts).astype({"period": "int64", "cost": "float64", "rotating": "bool"}),
+            _as_rows(rotation).astype({"period": "int64", "start_period": "int64"}))
 
 
 def _caps(scenario: Scenario, deploy: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
     """Unit-days each capped pledge's deployments count in each calendar year."""
     caps = {c.id: cap for c in scenario.contributions if (cap := c.annual_cap()) is not None}
-    split = {
-        int(period): days_by_year(start, int(days))
-        for period, start, days in zip(periods["period"], periods["period_start"],
-                                       periods["days"], strict=True)
-    }
-    rows = [
-        (c, year, caps[c], s, t, days)
-        for c, s, t in deploy.loc[deploy["contribution_id"].isin(caps),
-                                  ["contribution_id", "section_id", "period"]].itertuples(
-            index=False, name=None)
-        for year, days in split[t].items()
-    ]
-    return pd.DataFrame(rows, columns=["contribution_id", "year", "cap", "section_id", "period",
-                                       "days"])
+    split = pd.DataFrame(
+        [(int(period), year, days)
+         for period, start, period_days in zip(periods["period"], periods["period_start"],
+                                               periods["days"], strict=True)
+         for year, days in days_by_year(start, int(period_days)).items()],
+        columns=["period", "year", "days"],
+    )
+    capped = deploy.loc[deploy["contribution_id"].isin(caps), KEY]
+    # Deployment by deployment, and each one's years in order.
+    rows = capped.reset_index(drop=True).reset_index(names="row").merge(split, on="period")
+    rows = rows.sort_values(["row", "year"], kind="stable", ignore_index=True)
+    rows["cap"] = rows["contribution_id"].map(caps)
+    return _as_rows(rows[["contribution_id", "year", "cap", "section_id", "period", "days"]])
 
 
 def _binding_caps(caps: pd.DataFrame, quantity: pd.Series) -> set[tuple[str, int]]:
@@ -325,18 +386,18 @@ def _reserve_gates(deploy: pd.DataFrame, offers: pd.DataFrame, pledges: pd.DataF
                          kind_class=first["contribution_id"].map(info["kind_class"]),
                          category=first["contribution_id"].map(info["category"]),
                          quantity=first["contribution_id"].map(info["quantity"]))
-    first_line = {(klass.value, category.value)
-                  for klass, categories in FIRST_CATEGORIES.items() for category in categories}
-    first = first[[pair in first_line for pair in zip(first["kind_class"], first["category"],
-                                                       strict=True)]]
-    reachable = set(zip(rotation["contribution_id"], rotation["period"], strict=True))
-    reachable |= set(zip(deploy.loc[deploy["running"] > 0, "contribution_id"],
-                         deploy.loc[deploy["running"] > 0, "period"], strict=True))
-    rotating = first["contribution_id"].map(info["rotating"]).astype(bool)
-    first = first[~rotating | pd.Series([(c, t) in reachable for c, t in zip(
-        first["contribution_id"], first["period"], strict=True)], index=first.index)]
     gates = reserve[["section_id", "period", "kind_id"]].drop_duplicates()
     first = first.merge(gates, on=["section_id", "period", "kind_id"])
+    first_line = pd.DataFrame(
+        [(klass.value, category.value)
+         for klass, categories in FIRST_CATEGORIES.items() for category in categories],
+        columns=["kind_class", "category"])
+    first = first[_isin(first, first_line, ["kind_class", "category"])]
+    rotating = first["contribution_id"].map(info["rotating"]).to_numpy(dtype=bool)
+    candidates = rotation["contribution_id"].isin(first.loc[rotating, "contribution_id"])
+    reachable = pd.concat([rotation.loc[candidates, ["contribution_id", "period"]],
+                           deploy.loc[deploy["running"] > 0, ["contribution_id", "period"]]])
+    first = first[~rotating | _isin(first, reachable, ["contribution_id", "period"])]
     year = {int(t): start.year for t, start in zip(periods["period"], periods["period_start"],
                                                     strict=True)}
     table = pd.concat([
@@ -344,9 +405,9 @@ def _reserve_gates(deploy: pd.DataFrame, offers: pd.DataFrame, pledges: pd.DataF
         first.assign(role="first"),
     ], ignore_index=True)
     table["year"] = table["period"].map(year)
-    table["capped"] = (table["role"] == "first") & pd.Series(
-        [(c, y) in capped for c, y in zip(table["contribution_id"], table["year"], strict=True)],
-        index=table.index, dtype=bool)
+    capped_years = pd.DataFrame(list(capped), columns=["contribution_id", "year"])
+    table["capped"] = (table["role"] == "first") & _isin(table, capped_years,
+                                                         ["contribution_id", "year"])
     return table[columns]
 
 
@@ -360,25 +421,26 @@ def build_index(scenario: Scenario, requirements: Requirements) -> ModelIndex:
 
     # Vehicles may stay where they are not needed (rotations, start costs, running units):
     # their crews and host officers must be able to be there too, hence a second pass.
-    kind_class = {kind.id: kind.kind_class for kind in scenario.kinds}
-    vehicles_at = {(s, t, k) for s, t, k in requirements.kind_needs[
-        ["section_id", "period", "kind_id"]].itertuples(index=False, name=None)
-        if kind_class[k] is KindClass.VEHICLE}
+    kind_class = {kind.id: kind.kind_class.value for kind in scenario.kinds}
+    needs = requirements.kind_needs
+    vehicles_at = needs.loc[needs["kind_id"].map(kind_class) == KindClass.VEHICLE.value,
+                            ["section_id", "period", "kind_id"]]
     kept = _kept(offers, _useful(scenario, requirements, offers, pledges, vehicles_at), info)
     running = _running(scenario, periods)
-    present = _vehicles_at(kept, info) | _vehicles_at(running, info)
-    if present - vehicles_at:
+    present = pd.concat([_vehicles_at(kept, info), _vehicles_at(running, info)])
+    if not _isin(present, vehicles_at, ["section_id", "period", "kind_id"]).all():
         kept = _kept(offers, _useful(scenario, requirements, offers, pledges,
-                                     vehicles_at | present), info)
+                                     pd.concat([vehicles_at, present])), info)
     deploy = kept.merge(running, on=["contribution_id", "section_id", "period"], how="outer")
     deploy["running"] = deploy["running"].fillna(0).astype("int64")
     for column in ("kind_id", "kind_class", "category", "personnel", "host_officer", "rotating",
                    "crew_kind", "crew_size"):
         deploy[column] = deploy["contribution_id"].map(info[column])
-    window = dict(zip(pledges["contribution_id"], pledges["window"], strict=True))
-    in_window = pd.Series([t in window[c] for c, t in zip(deploy["contribution_id"],
-                                                          deploy["period"], strict=True)],
-                          index=deploy.index, dtype=bool)
+    windows = pd.DataFrame(
+        [(c, t) for c, window in zip(pledges["contribution_id"], pledges["window"], strict=True)
+         for t in window],
+        columns=["contribution_id", "period"])
+    in_window = _isin(deploy, windows, ["contribution_id", "period"])
     deploy["available"] = deploy["contribution_id"].map(info["quantity"]).where(in_window, 0)
     deploy["cost"] = deploy["contribution_id"].map(info["daily_cost"]) * deploy["period"].map(days)
     deploy = deploy.sort_values(["contribution_id", "section_id", "period"], ignore_index=True)
@@ -386,14 +448,10 @@ def build_index(scenario: Scenario, requirements: Requirements) -> ModelIndex:
     starts, rotation = _starts(deploy, offers, pledges, periods)
     caps = _caps(scenario, deploy, periods)
 
-    penalty = {(p.kind_id, level): getattr(p, level)
-               for p in scenario.penalties for level in IMPACT_LEVELS}
-    needs = requirements.kind_needs
-    cover = needs.assign(penalty=[
-        penalty[kind_id, level] * days[period]
-        for kind_id, level, period in zip(needs["kind_id"], needs["impact_level"],
-                                          needs["period"], strict=True)
-    ])
+    penalty = pd.Series({(p.kind_id, level): getattr(p, level)
+                         for p in scenario.penalties for level in IMPACT_LEVELS}, dtype="float64")
+    per_day = penalty.loc[pd.MultiIndex.from_frame(needs[["kind_id", "impact_level"]])]
+    cover = needs.assign(penalty=per_day.to_numpy() * needs["period"].map(days).to_numpy())
     remote = {language.id: language.remote_cost for language in scenario.languages}
     language_needs = requirements.language_needs
     language = language_needs.assign(
@@ -403,10 +461,7 @@ def build_index(scenario: Scenario, requirements: Requirements) -> ModelIndex:
     )
     language["remote_cost_per_period"] = language["remote_cost"] * language["period"].map(days)
 
-    speaks = pd.DataFrame(
-        [(c.id, language_id) for c in scenario.contributions for language_id in c.languages],
-        columns=["contribution_id", "language_id"],
-    )
+    speaks = _speaks(scenario)
     interpreters = deploy.loc[deploy["kind_class"] == KindClass.INTERPRETER.value,
                               ["contribution_id", "section_id", "period"]]
     interpret = interpreters.merge(speaks).merge(
