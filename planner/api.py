@@ -10,11 +10,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from planner.highs import HighsModel
-from planner.index import build_index
+from planner.index import build_index, index_shape, refresh_index
 from planner.load import load_scenario
-from planner.matrix import build_matrix
+from planner.matrix import build_matrix, refresh_matrix
 from planner.model import build_model
 from planner.plan import Plan, make_plan
 from planner.requirements import Requirements, derive_requirements
@@ -50,6 +51,8 @@ class Planner:
     def __init__(self, options: SolveOptions | None = None) -> None:
         self.options = options or SolveOptions()
         self._loaded: HighsModel | None = None
+        self._shape: tuple[Any, ...] | None = None
+        """The loaded model's scenario shape (see ``planner.index.index_shape``)."""
 
     def plan(self, scenario: Scenario, *, timings: dict[str, float] | None = None) -> Plan:
         """Derive needs, build (or update) and solve the model, and return the plan."""
@@ -62,10 +65,17 @@ class Planner:
         self._loaded.write(str(path))
 
     def _solve(self, scenario: Scenario, requirements: Requirements) -> SolveResult:
-        matrix = build_matrix(build_index(scenario, requirements),
-                              whole_units=self.options.whole_units)
+        shape = index_shape(scenario, requirements)
+        if self._loaded is not None and shape == self._shape:
+            # Only needs, costs or penalties differ: the rows stay, their values change.
+            loaded = self._loaded.matrix
+            matrix = refresh_matrix(loaded, refresh_index(loaded.index, scenario, requirements))
+        else:
+            matrix = build_matrix(build_index(scenario, requirements),
+                                  whole_units=self.options.whole_units)
         if self._loaded is None or not self._loaded.update(matrix):
             self._loaded = HighsModel(matrix, self.options)
+        self._shape = shape
         return self._loaded.solve()
 
 

@@ -7,8 +7,9 @@ extraction of results and the size report all read the same tables.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -321,7 +322,7 @@ def _starts(deploy: pd.DataFrame, offers: pd.DataFrame, pledges: pd.DataFrame,
 
     rotations = tenures[KEY].assign(rotating=True, running_before=0)
     starts = pd.concat([fixed, rotations]).sort_index()
-    starts = starts.assign(cost=starts["contribution_id"].map(info["start_cost"]))
+    starts = starts.assign(cost=_start_cost(starts, info["start_cost"]))
     starts = starts[[*KEY, "cost", "rotating", "running_before"]].reset_index(drop=True)
 
     # Each rotation start is present from its period to its end, start by start.
@@ -411,6 +412,89 @@ def _reserve_gates(deploy: pd.DataFrame, offers: pd.DataFrame, pledges: pd.DataF
     return table[columns]
 
 
+def _deploy_cost(deploy: pd.DataFrame, scenario: Scenario, days: pd.Series) -> pd.Series:
+    """Each deployment's cost per unit for its period."""
+    daily = {c.id: c.daily_cost for c in scenario.contributions}
+    return deploy["contribution_id"].map(daily) * deploy["period"].map(days)
+
+
+def _start_cost(starts: pd.DataFrame, start_cost: pd.Series) -> pd.Series:
+    """Each start's cost per unit (``start_cost``: by pledge)."""
+    return starts["contribution_id"].map(start_cost)
+
+
+def _priced_needs(scenario: Scenario, requirements: Requirements
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Needs with what leaving them uncovered costs.
+
+    Kind needs with their penalty per unit and period; language needs with theirs and the
+    remote interpretation cost.
+    """
+    days = requirements.periods.set_index("period")["days"]
+    needs = requirements.kind_needs
+    penalty = pd.Series({(p.kind_id, level): getattr(p, level)
+                         for p in scenario.penalties for level in IMPACT_LEVELS}, dtype="float64")
+    per_day = penalty.loc[pd.MultiIndex.from_frame(needs[["kind_id", "impact_level"]])]
+    cover = needs.assign(penalty=per_day.to_numpy() * needs["period"].map(days).to_numpy())
+    remote = {language.id: language.remote_cost for language in scenario.languages}
+    language_needs = requirements.language_needs
+    language = language_needs.assign(
+        penalty=language_needs["impact_level"].map(scenario.language_penalty.at)
+        * language_needs["period"].map(days),
+        remote_cost=language_needs["language_id"].map(remote).astype("float64"),
+    )
+    language["remote_cost_per_period"] = language["remote_cost"] * language["period"].map(days)
+    return cover, language
+
+
+def index_shape(scenario: Scenario, requirements: Requirements) -> tuple[Any, ...]:
+    """Everything the index's rows depend on; costs, penalties and demand are left out.
+
+    Two scenarios of the same shape have indexes with the same rows, which differ only in
+    needs, costs and penalties (see :func:`refresh_index`). Cheap: no table is built.
+    """
+    def keys(frame: pd.DataFrame, columns: list[str]) -> tuple[Any, ...]:
+        return tuple(tuple(frame[column].tolist()) for column in columns)
+
+    return (
+        scenario.horizon,
+        scenario.kinds,
+        scenario.nationalities,
+        scenario.running_deployments,
+        scenario.rapid_interventions,
+        tuple(c.model_copy(update={"daily_cost": 0.0, "start_cost": float(c.start_cost > 0)})
+              for c in scenario.contributions),
+        tuple(s.model_copy(update={"impact_level": IMPACT_LEVELS[0]})
+              for s in scenario.sections),
+        tuple(language.model_copy(update={
+            "need_per_arrival": 0.0,
+            "remote_cost": None if language.remote_cost is None else 0.0})
+              for language in scenario.languages),
+        tuple(p.kind_id for p in scenario.penalties),
+        keys(requirements.kind_needs, ["section_id", "period", "kind_id"]),
+        keys(requirements.language_needs, ["section_id", "period", "language_id"]),
+    )
+
+
+def refresh_index(index: ModelIndex, scenario: Scenario, requirements: Requirements
+                  ) -> ModelIndex:
+    """``index`` with the needs, costs and penalties of ``scenario``.
+
+    Only for a scenario of the same :func:`index_shape` as the one ``index`` was built
+    from: then the result equals ``build_index(scenario, requirements)``.
+    """
+    days = requirements.periods.set_index("period")["days"]
+    cover, language = _priced_needs(scenario, requirements)
+    start_cost = pd.Series({c.id: c.start_cost for c in scenario.contributions}, dtype="float64")
+    return replace(
+        index,
+        deploy=index.deploy.assign(cost=_deploy_cost(index.deploy, scenario, days)),
+        starts=index.starts.assign(cost=_start_cost(index.starts, start_cost)),
+        cover=cover,
+        language=language,
+    )
+
+
 def build_index(scenario: Scenario, requirements: Requirements) -> ModelIndex:
     """Work out which deployments, starts, shortfalls and rules can exist."""
     periods = requirements.periods
@@ -442,24 +526,14 @@ def build_index(scenario: Scenario, requirements: Requirements) -> ModelIndex:
         columns=["contribution_id", "period"])
     in_window = _isin(deploy, windows, ["contribution_id", "period"])
     deploy["available"] = deploy["contribution_id"].map(info["quantity"]).where(in_window, 0)
-    deploy["cost"] = deploy["contribution_id"].map(info["daily_cost"]) * deploy["period"].map(days)
+    deploy["cost"] = _deploy_cost(deploy, scenario, days)
     deploy = deploy.sort_values(["contribution_id", "section_id", "period"], ignore_index=True)
 
     starts, rotation = _starts(deploy, offers, pledges, periods)
     caps = _caps(scenario, deploy, periods)
 
-    penalty = pd.Series({(p.kind_id, level): getattr(p, level)
-                         for p in scenario.penalties for level in IMPACT_LEVELS}, dtype="float64")
-    per_day = penalty.loc[pd.MultiIndex.from_frame(needs[["kind_id", "impact_level"]])]
-    cover = needs.assign(penalty=per_day.to_numpy() * needs["period"].map(days).to_numpy())
-    remote = {language.id: language.remote_cost for language in scenario.languages}
+    cover, language = _priced_needs(scenario, requirements)
     language_needs = requirements.language_needs
-    language = language_needs.assign(
-        penalty=language_needs["impact_level"].map(scenario.language_penalty.at)
-        * language_needs["period"].map(days),
-        remote_cost=language_needs["language_id"].map(remote).astype("float64"),
-    )
-    language["remote_cost_per_period"] = language["remote_cost"] * language["period"].map(days)
 
     speaks = _speaks(scenario)
     interpreters = deploy.loc[deploy["kind_class"] == KindClass.INTERPRETER.value,

@@ -9,7 +9,7 @@ matrix, optimum and schedule.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -177,43 +177,14 @@ def build_matrix(index: ModelIndex, *, whole_units: bool = True) -> MatrixModel:
     Column and row families follow ``planner.model.build_model``: same names, same keys in
     the same order, same coefficients and bounds.
     """
-    deploy, starts = index.deploy, index.starts
     remote_needs = index.language[index.language["remote_cost"].notna()]
-    gates = index.reserve_gates
-    gate_keys = (gates[[*NEED_KEY, "kind_id"]].drop_duplicates()
-                 .sort_values([*NEED_KEY, "kind_id"]).reset_index(drop=True))
-    first = gates[gates["role"] == "first"].reset_index(drop=True)
-    spent_keys = (first.loc[first["capped"].astype(bool), ["contribution_id", "year"]]
-                  .drop_duplicates().sort_values(["contribution_id", "year"])
-                  .reset_index(drop=True))
-
-    column_tables = [
-        ("deploy", deploy[DEPLOY_KEY], deploy["cost"], deploy["running"], deploy["available"],
-         whole_units),
-        ("start", starts[DEPLOY_KEY], starts["cost"], 0.0, INF, whole_units),
-        ("uncovered", index.cover[[*NEED_KEY, "kind_id"]], index.cover["penalty"], 0.0,
-         index.cover["required"], False),
-        ("interpret", index.interpret[[*DEPLOY_KEY, "language_id"]], 0.0, 0.0, INF, False),
-        ("remote", remote_needs[[*NEED_KEY, "language_id"]],
-         remote_needs["remote_cost_per_period"], 0.0, INF, False),
-        ("unserved_language", index.language[[*NEED_KEY, "language_id"]],
-         index.language["penalty"], 0.0, index.language["required"], False),
-        ("reserve_open", gate_keys, 0.0, 0.0, 1.0, whole_units),
-        ("cap_spent", spent_keys, 0.0, 0.0, 1.0, whole_units),
-    ]
+    tables = _column_tables(index, whole_units)
     columns: list[Family] = []
-    costs: list[np.ndarray] = []
-    lowers: list[np.ndarray] = []
-    uppers: list[np.ndarray] = []
-    integers: list[np.ndarray] = []
     offset = 0
-    for name, keys, cost, lower, upper, integer in column_tables:
-        size = len(keys)
+    for name, keys, *_ in tables:
         columns.append(Family(name, keys.reset_index(drop=True), offset))
-        for target, values in ((costs, cost), (lowers, lower), (uppers, upper)):
-            target.append(np.broadcast_to(np.asarray(values, dtype=float), (size,)))
-        integers.append(np.full(size, integer, dtype=bool))
-        offset += size
+        offset += len(keys)
+    cost, col_lower, col_upper, integer = _column_arrays(tables)
     position = {family.name: family.offset for family in columns}
 
     rows = _Rows()
@@ -224,6 +195,8 @@ def build_matrix(index: ModelIndex, *, whole_units: bool = True) -> MatrixModel:
     caps, cap_row = _annual_caps(rows, index, position)
     _accommodation(rows, index, position)
     _crews(rows, index, position)
+    gate_keys, spent_keys = columns[-2].keys, columns[-1].keys
+    first = index.reserve_gates[index.reserve_gates["role"] == "first"].reset_index(drop=True)
     _reserve_last(rows, index, first, gate_keys, spent_keys, caps, cap_row, position)
 
     row = np.concatenate(rows.row) if rows.row else np.array([], dtype=np.int64)
@@ -242,10 +215,10 @@ def build_matrix(index: ModelIndex, *, whole_units: bool = True) -> MatrixModel:
     return MatrixModel(
         columns=tuple(columns),
         rows=tuple(rows.families),
-        cost=np.concatenate(costs),
-        col_lower=np.concatenate(lowers),
-        col_upper=np.concatenate(uppers),
-        integer=np.concatenate(integers),
+        cost=cost,
+        col_lower=col_lower,
+        col_upper=col_upper,
+        integer=integer,
         row_lower=np.concatenate(rows.lower) if rows.lower else np.array([]),
         row_upper=np.concatenate(rows.upper) if rows.upper else np.array([]),
         start=start,
@@ -255,6 +228,65 @@ def build_matrix(index: ModelIndex, *, whole_units: bool = True) -> MatrixModel:
         whole_units=whole_units,
         index=index,
     )
+
+
+ColumnTable = tuple[str, pd.DataFrame, Values, Values, Values, bool]
+"""A column family: name, keys, cost, lower and upper bounds, whether integer."""
+
+
+def _column_tables(index: ModelIndex, whole_units: bool) -> list[ColumnTable]:
+    """Every column family in order, with its costs and bounds."""
+    deploy, starts = index.deploy, index.starts
+    remote_needs = index.language[index.language["remote_cost"].notna()]
+    gates = index.reserve_gates
+    gate_keys = (gates[[*NEED_KEY, "kind_id"]].drop_duplicates()
+                 .sort_values([*NEED_KEY, "kind_id"]).reset_index(drop=True))
+    first = gates[gates["role"] == "first"]
+    spent_keys = (first.loc[first["capped"].astype(bool), ["contribution_id", "year"]]
+                  .drop_duplicates().sort_values(["contribution_id", "year"])
+                  .reset_index(drop=True))
+    return [
+        ("deploy", deploy[DEPLOY_KEY], deploy["cost"], deploy["running"], deploy["available"],
+         whole_units),
+        ("start", starts[DEPLOY_KEY], starts["cost"], 0.0, INF, whole_units),
+        ("uncovered", index.cover[[*NEED_KEY, "kind_id"]], index.cover["penalty"], 0.0,
+         index.cover["required"], False),
+        ("interpret", index.interpret[[*DEPLOY_KEY, "language_id"]], 0.0, 0.0, INF, False),
+        ("remote", remote_needs[[*NEED_KEY, "language_id"]],
+         remote_needs["remote_cost_per_period"], 0.0, INF, False),
+        ("unserved_language", index.language[[*NEED_KEY, "language_id"]],
+         index.language["penalty"], 0.0, index.language["required"], False),
+        ("reserve_open", gate_keys, 0.0, 0.0, 1.0, whole_units),
+        ("cap_spent", spent_keys, 0.0, 0.0, 1.0, whole_units),
+    ]
+
+
+def _column_arrays(tables: Sequence[ColumnTable]
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Costs, lower and upper bounds, and integrality of every column, in order."""
+    arrays: list[list[np.ndarray]] = [[], [], []]
+    integers = []
+    for _, keys, cost, lower, upper, integer in tables:
+        size = len(keys)
+        for target, value in zip(arrays, (cost, lower, upper), strict=True):
+            target.append(np.broadcast_to(np.asarray(value, dtype=float), (size,)))
+        integers.append(np.full(size, integer, dtype=bool))
+    cost, lower, upper = (np.concatenate(parts) for parts in arrays)
+    return cost, lower, upper, np.concatenate(integers)
+
+
+def refresh_matrix(matrix: MatrixModel, index: ModelIndex) -> MatrixModel:
+    """``matrix`` with the needs, costs and penalties of ``index``.
+
+    ``index`` comes from :func:`planner.index.refresh_index` of the index ``matrix`` was
+    built from: the rows and columns are the same, only costs, the bounds that needs set
+    and the needs' rows change. The result equals ``build_matrix(index)``.
+    """
+    cost, _, col_upper, _ = _column_arrays(_column_tables(index, matrix.whole_units))
+    row_lower = matrix.row_lower.copy()
+    row_lower[matrix.row("cover").span] = index.cover["required"].to_numpy(dtype=float)
+    row_lower[matrix.row("language").span] = index.language["required"].to_numpy(dtype=float)
+    return replace(matrix, cost=cost, col_upper=col_upper, row_lower=row_lower, index=index)
 
 
 def _arange(count: int) -> np.ndarray:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import highspy
+import numpy as np
 import pandas as pd
 import pytest
 from pyomo.contrib.solver.solvers.highs import Highs
@@ -16,8 +17,8 @@ from planner.api import Planner
 from planner.bench import scale_demand
 from planner.generate import SIZES, GeneratorConfig, generate_scenario
 from planner.highs import HighsModel
-from planner.index import build_index
-from planner.matrix import build_matrix
+from planner.index import build_index, index_shape, refresh_index
+from planner.matrix import MatrixModel, build_matrix, refresh_matrix
 from planner.model import build_model
 from planner.plan import Plan
 from planner.requirements import derive_requirements
@@ -162,3 +163,62 @@ def test_a_change_of_structure_builds_the_model_afresh() -> None:
         Planner(SolveOptions(relax=True)).plan(grown).result.objective, rel=1e-9)
     assert "extra-pledge" in set(again.schedule["contribution_id"]) or "extra-pledge" in set(
         build_index(grown, derive_requirements(grown)).deploy["contribution_id"])
+
+
+# --- data-only what-ifs: the index and matrices refreshed instead of rebuilt ---------------------
+
+
+def _penalties_up(chosen: Scenario) -> Scenario:
+    rows = tuple(row.model_copy(update={"high": row.high * 2, "low": row.low + 1})
+                 for row in chosen.penalties)
+    return chosen.model_copy(update={
+        "penalties": rows,
+        "language_penalty": chosen.language_penalty.model_copy(update={"high": 999.0})})
+
+
+def _impact_raised(chosen: Scenario) -> Scenario:
+    rows = tuple(row.model_copy(update={"impact_level": "critical"}) for row in chosen.sections)
+    return chosen.model_copy(update={"sections": rows})
+
+
+SOFT = {
+    "demand up 30%": lambda chosen: scale_demand(chosen, 1.3),
+    "costs down 20%": lambda chosen: _cheaper(chosen, 0.8),
+    "penalties changed": _penalties_up,
+    "impact raised": _impact_raised,
+}
+
+
+def _assert_same_matrix(got: MatrixModel, expected: MatrixModel) -> None:
+    for name in ("cost", "col_lower", "col_upper", "integer", "row_lower", "row_upper", "start",
+                 "row_index", "value", "solver_order"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), err_msg=name)
+    for field in ("deploy", "starts", "rotation", "caps", "cover", "language", "interpret",
+                  "reserve_gates", "periods"):
+        pd.testing.assert_frame_equal(getattr(got.index, field), getattr(expected.index, field))
+
+
+@pytest.mark.parametrize("what_if", sorted(SOFT))
+def test_a_refreshed_model_equals_one_built_afresh(case: Scenario, what_if: str) -> None:
+    changed = SOFT[what_if](case)
+    before, after = derive_requirements(case), derive_requirements(changed)
+    shape = index_shape(changed, after)
+    if shape != index_shape(case, before):
+        # Raising impact levels may create needs where there were none: then a rebuild.
+        assert what_if == "impact raised"
+        return
+    built = build_matrix(build_index(case, before), whole_units=False)
+    refreshed = refresh_matrix(built, refresh_index(built.index, changed, after))
+    _assert_same_matrix(refreshed, build_matrix(build_index(changed, after), whole_units=False))
+
+
+@pytest.mark.parametrize("what_if", ["one unit fewer per pledge", "new pledge"])
+def test_a_change_of_pledges_changes_the_shape(what_if: str) -> None:
+    base = generated(3)
+    if what_if == "new pledge":
+        extra = base.contributions[0].model_copy(update={"id": "extra-pledge"})
+        changed = base.model_copy(update={"contributions": (*base.contributions, extra)})
+    else:
+        changed = WHAT_IFS[what_if](base)
+    assert index_shape(changed, derive_requirements(changed)) != index_shape(
+        base, derive_requirements(base))
