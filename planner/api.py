@@ -43,9 +43,11 @@ def _plan(scenario: Scenario, timings: dict[str, float] | None,
 class Planner:
     """Plans scenarios one after another, keeping the last model loaded in HiGHS.
 
-    When the next scenario differs only in data (needs, availability, costs, penalties)
-    its model has the same structure: the loaded one is changed in place and re-solved
-    from the last basis (LP) or plan (whole units). Otherwise it is built afresh.
+    When the next scenario differs only in data its model has the same structure: the
+    loaded one is changed in place and re-solved from the last basis (LP) or plan (whole
+    units). Where only needs, costs or penalties differ, even the index and matrices are
+    refreshed rather than rebuilt; other data changes (availability, say) rebuild them and
+    still re-solve warm if the rows come out the same. Otherwise the model is built afresh.
     """
 
     def __init__(self, options: SolveOptions | None = None) -> None:
