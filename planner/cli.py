@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -19,6 +19,9 @@ from planner.report import render_plan, render_requirements
 from planner.requirements import derive_requirements
 from planner.schema import Scenario
 from planner.solve import SolveOptions, Status
+
+if TYPE_CHECKING:
+    from planner.runs import RunRecord
 
 app = typer.Typer(
     name="planner",
@@ -234,6 +237,7 @@ def sweep(
 ) -> None:
     """Solve the base scenario and its variants in parallel, recording every run."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from rich.table import Table
 
     from planner.store import store_path
     from planner.sweep import SweepOutcome, choose
@@ -256,8 +260,6 @@ def sweep(
 
         outcomes = run_sweep(path, names, options, target, jobs=jobs,
                              sets=parse_sets(set_ or []), progress=advance)
-    from rich.table import Table
-
     table = Table(title=f"{study.base.meta.name}: {len(names)} runs, stored in {target}")
     for column in ("run", "id", "status", "objective", "coverage %", "seconds", "warm"):
         table.add_column(column, justify="left" if column in ("run", "status") else "right")
@@ -310,7 +312,8 @@ def list_runs(
     console.print(table)
 
 
-def _records(refs: list[str], store: Path | None) -> list[Any]:
+def _records(refs: list[str], store: Path | None) -> list[RunRecord]:
+    """The recorded runs ``refs`` name, in that order."""
     from planner.store import RunStore, store_path
 
     with RunStore(store_path(store)) as runs:

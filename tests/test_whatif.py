@@ -106,6 +106,24 @@ def test_a_sweep_stores_every_run_and_survives_a_broken_variant(tiny_folder: Pat
     assert sorted(listed["id"]) == sorted(o.run_id for o in outcomes if o.run_id is not None)
 
 
+def test_an_infeasible_variant_is_stored_and_reported(tiny_folder: Path, tmp_path: Path
+                                                     ) -> None:
+    # Two units already running at A, which a variant cuts to one bed.
+    (tiny_folder / "running_deployments.csv").write_text(
+        "contribution_id,section_id,quantity,until\nagency-guards,A,2,2024-01-01\n",
+        encoding="utf-8")
+    (tiny_folder / "variants").mkdir()
+    (tiny_folder / "variants" / "one_bed.yaml").write_text(
+        "base: ..\nset:\n  sections.A.beds: 1\n", encoding="utf-8")
+    base, one_bed = sweep(tiny_folder, ["base", "one_bed"], EXACT, tmp_path / "runs.sqlite",
+                          jobs=1)
+    assert base.error is None and base.status == "optimal"
+    assert one_bed.status == "infeasible" and one_bed.run_id is not None
+    assert one_bed.error is not None and one_bed.error.startswith(
+        "no plan: the solve ended 'infeasible' (")
+    assert "section 'A' has 1 beds" in one_bed.error
+
+
 def test_a_sweep_in_one_process_re_solves_warm(tiny_folder: Path, tmp_path: Path) -> None:
     outcomes = sweep(tiny_folder, ["base", "more_beds", "quiet_day3"], EXACT,
                      tmp_path / "runs.sqlite", jobs=1)
