@@ -69,16 +69,16 @@ def run_one(path: str, name: str, options: SolveOptions, store: str,
         detail = "".join(traceback.format_exception_only(error)).strip()
         return SweepOutcome(name, None, "failed", None, None, time.perf_counter() - started,
                             False, f"internal error: {detail}")
-    error = None
+    problem = None
     if not plan.status.has_plan:
         # Recorded all the same (the store keeps what was tried), and reported.
         conflicts = "; ".join(plan.result.conflicts[:3])
-        error = f"no plan: the solve ended '{plan.status.value}'" + (
+        problem = f"no plan: the solve ended '{plan.status.value}'" + (
             f" ({conflicts}{'; ...' if len(plan.result.conflicts) > 3 else ''})"
             if conflicts else "")
     return SweepOutcome(name, stored.id, plan.status.value, plan.result.objective,
                         stored.coverage_per_cent, time.perf_counter() - started,
-                        plan.result.warm_start, error)
+                        plan.result.warm_start, problem)
 
 
 def choose(variants: dict[str, Variant], wanted: Sequence[str] | None) -> list[str]:
