@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from planner.api import Planner
 from planner.errors import PlannerError
+from planner.index import index_shape
+from planner.requirements import derive_requirements
 from planner.runs import record_plan
 from planner.solve import SolveOptions
 from planner.store import RunStore
@@ -91,37 +94,91 @@ def choose(variants: dict[str, Variant], wanted: Sequence[str] | None) -> list[s
     return [BASE_RUN, *names]
 
 
+def lanes(path: str | Path, names: Sequence[str], jobs: int,
+          sets: dict[str, Any] | None = None) -> list[list[str]]:
+    """The runs split into at most ``jobs`` lanes, one per worker, each solved in turn.
+
+    Runs whose models have the same shape (see ``planner.index.index_shape``) share a lane
+    where they can, so a worker re-solves warm as often as it can: whole groups go to the
+    shortest lane, largest first, and a group longer than a fair share is split. A run
+    whose variant does not apply goes last: it fails at once in its lane.
+    """
+    study = load_study(path)
+    groups: list[tuple[Any, list[str]]] = []
+    broken: list[str] = []
+    for name in names:
+        try:
+            scenario = study.apply(None if name == BASE_RUN else name, sets).scenario
+        except PlannerError:
+            broken.append(name)
+            continue
+        shape = index_shape(scenario, derive_requirements(scenario))
+        group = next((members for known, members in groups if known == shape), None)
+        if group is None:
+            groups.append((shape, [name]))
+        else:
+            group.append(name)
+    # Whole groups (split only where one is longer than a fair share) to the shortest lane.
+    count = max(1, min(jobs, len(names)))
+    share = -(-len(names) // count)
+    pieces = [members[first:first + share] for _, members in groups
+              for first in range(0, len(members), share)]
+    pieces = sorted(pieces, key=len, reverse=True) + [[name] for name in broken]
+    split: list[list[str]] = [[] for _ in range(count)]
+    for piece in pieces:
+        min(split, key=len).extend(piece)
+    return [lane for lane in split if lane]
+
+
+def _run_lane(path: str, names: Sequence[str], options: SolveOptions, store: str,
+              sets: dict[str, Any] | None, events: Any) -> None:
+    """In a worker: solve ``names`` in turn, putting each outcome on ``events``."""
+    for name in names:
+        events.put(run_one(path, name, options, store, sets))
+
+
 def sweep(path: str | Path, names: Sequence[str], options: SolveOptions, store: str | Path,
           *, jobs: int | None = None, sets: dict[str, Any] | None = None,
           progress: Callable[[SweepOutcome], None] | None = None) -> list[SweepOutcome]:
     """Solve each named run (``base`` or a variant) and store it; outcomes in ``names`` order.
 
     ``jobs`` worker processes (default: the machine's cores, at most one per run) each take
-    runs in turn; ``progress`` is called as each run ends.
+    one lane of runs (see :func:`lanes`); ``progress`` is called as each run ends.
     """
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(names)))
-    arguments = [(str(path), name, options, str(store), sets) for name in names]
+    split = lanes(path, names, jobs, sets)
     outcomes: dict[str, SweepOutcome] = {}
-    if jobs == 1:
-        for argument in arguments:
-            outcome = run_one(*argument)
-            outcomes[outcome.name] = outcome
-            if progress is not None:
-                progress(outcome)
-    else:
-        # Runs are handed out in order, so a worker's next run is usually the next variant:
-        # its loaded model is reused whenever only data differ.
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = {pool.submit(run_one, *argument): argument[1] for argument in arguments}
-            for future in as_completed(futures):
-                name = futures[future]
-                try:
-                    outcome = future.result()
-                except Exception as error:  # the worker itself died
-                    outcome = SweepOutcome(name, None, "failed", None, None, 0.0, False,
-                                           f"worker failed: {error}")
-                outcomes[name] = outcome
-                if progress is not None:
-                    progress(outcome)
+
+    def done(outcome: SweepOutcome) -> None:
+        outcomes[outcome.name] = outcome
+        if progress is not None:
+            progress(outcome)
+
+    if len(split) == 1:
+        for name in split[0]:
+            done(run_one(str(path), name, options, str(store), sets))
+        return [outcomes[name] for name in names]
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager, ProcessPoolExecutor(
+            max_workers=len(split), mp_context=context) as pool:
+        events = manager.Queue()
+        futures = {pool.submit(_run_lane, str(path), lane, options, str(store), sets, events):
+                   lane for lane in split}
+        while len(outcomes) < len(names):
+            try:
+                done(events.get(timeout=0.2))
+            except queue.Empty:
+                if all(future.done() for future in futures):
+                    break
+        while True:  # whatever a worker put just before it finished
+            try:
+                done(events.get_nowait())
+            except queue.Empty:
+                break
+        for future, lane in futures.items():
+            error = future.exception()
+            for name in lane:
+                if name not in outcomes:  # the worker itself died
+                    done(SweepOutcome(name, None, "failed", None, None, 0.0, False,
+                                      f"worker failed: {error}"))
     return [outcomes[name] for name in names]

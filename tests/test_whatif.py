@@ -13,7 +13,7 @@ from planner.compare import compare
 from planner.runs import RunRecord, record_plan
 from planner.schema import Scenario
 from planner.store import RunStore
-from planner.sweep import sweep
+from planner.sweep import lanes, sweep
 from planner.variants import load_study
 
 from builders import invoke
@@ -122,6 +122,31 @@ def test_an_infeasible_variant_is_stored_and_reported(tiny_folder: Path, tmp_pat
     assert one_bed.error is not None and one_bed.error.startswith(
         "no plan: the solve ended 'infeasible' (")
     assert "section 'A' has 1 beds" in one_bed.error
+
+
+def test_a_parallel_sweep_keeps_runs_of_one_shape_in_one_worker(tiny_folder: Path,
+                                                               tmp_path: Path) -> None:
+    # quiet_day3 changes only demand: the base's shape. more_beds changes beds: another.
+    names = ["base", "more_beds", "quiet_day3"]
+    assert lanes(tiny_folder, names, 2) == [["base", "quiet_day3"], ["more_beds"]]
+    outcomes = sweep(tiny_folder, names, EXACT, tmp_path / "runs.sqlite", jobs=2)
+    assert [o.warm_start for o in outcomes] == [False, False, True]
+    assert [o.objective for o in outcomes] == [770.0, 635.0, 225.0]
+    _broken_variant(tiny_folder)
+    assert lanes(tiny_folder, ["base", "broken", *names[1:]], 2) == [
+        ["base", "quiet_day3"], ["more_beds", "broken"]]
+
+
+def test_a_shape_with_more_runs_than_a_fair_share_is_split(tiny_folder: Path) -> None:
+    (tiny_folder / "variants").mkdir()
+    for number in range(1, 5):
+        (tiny_folder / "variants" / f"busy{number}.yaml").write_text(
+            f"base: ..\nscale_forecast:\n  - factor: 1.{number}\n", encoding="utf-8")
+    names = ["base", "busy1", "busy2", "busy3", "busy4", "more_beds"]
+    assert lanes(tiny_folder, names, 2) == [["base", "busy1", "busy2"],
+                                            ["busy3", "busy4", "more_beds"]]
+    assert lanes(tiny_folder, names, 1) == [["base", "busy1", "busy2", "busy3", "busy4",
+                                             "more_beds"]]
 
 
 def test_a_sweep_in_one_process_re_solves_warm(tiny_folder: Path, tmp_path: Path) -> None:
