@@ -58,7 +58,8 @@ SetOverrides = Annotated[list[str] | None, typer.Option(
     "--set", help="Override one value: table.row.field=value or setting.field=value "
     "(repeatable); a value *1.3 multiplies.")]
 Relax = Annotated[bool, typer.Option(
-    "--relax", help="Fractional units (LP); also writes marginal_values.csv.")]
+    "--relax", help="Fractional units (LP), with marginal values (run --out writes "
+    "marginal_values.csv).")]
 TimeLimit = Annotated[float, typer.Option("--time-limit", help="Solver time limit in seconds.",
                                           min=0)]
 Gap = Annotated[float, typer.Option("--gap", help="Relative gap at which a whole-unit solve "

@@ -105,7 +105,6 @@ def render_run(summary: dict[str, Any], shortfalls: pd.DataFrame, console: Conso
     )
 
 
-
 def render_comparison(comparison: Comparison, console: Console) -> None:
     """Runs side by side: KPIs, shortfalls, deployments, and what changed where."""
     console.print(_frame_table(
