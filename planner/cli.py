@@ -90,7 +90,8 @@ def run(
     from planner.variants import load_study, parse_sets
 
     options = SolveOptions(relax=relax, time_limit=time_limit, gap=gap)
-    applied = load_study(path).apply(variant, parse_sets(set_ or []))
+    study = load_study(path)
+    applied = study.apply(study.default(variant), parse_sets(set_ or []))
     plan = api.plan_scenario(applied.scenario, options, pyomo=pyomo)
     if not no_store:
         with RunStore(store_path(store)) as runs:
@@ -130,11 +131,20 @@ def variants(path: ScenarioPath) -> None:
     if not study.variants:
         console.print(f"{path}: no variants")
         return
+    failed = []
     for name, body in study.variants.items():
-        changes = study.apply(name).changes
         console.print(f"[bold]{name}[/bold]: {body.description}", highlight=False)
+        try:
+            changes = study.apply(name).changes
+        except PlannerError as error:
+            failed.append(name)
+            errors.print(f"error: {name}: {error}")
+            continue
         for line in changes:
             console.print(f"    {line}", highlight=False)
+    if failed:
+        raise UsageError(f"{len(failed)} of {len(study.variants)} variants do not apply: "
+                         f"{', '.join(failed)}")
 
 
 @app.command()

@@ -19,6 +19,8 @@ from planner.runs import RunRecord
 from planner.schema import TABLES, Scenario
 
 SCHEDULE_KEY = ["period", "section_id", "kind_id", "contribution_id"]
+COMPARISON_FILE = "comparison.json"
+"""Marks a folder as a comparison's, which a new comparison may replace."""
 
 KPIS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("total cost", "objective", ()),
@@ -214,14 +216,14 @@ class Comparison:
     def write(self, out: Path) -> list[Path]:
         """One CSV file per table plus comparison.json, written whole or not at all."""
         names = []
-        with atomic_directory(out) as staging:
+        with atomic_directory(out, marker=COMPARISON_FILE) as staging:
             for name, table in self.tables().items():
                 indexed = name not in ("runs", "input_changes", "schedule_changes")
                 table.to_csv(staging / f"{name}.csv", index=indexed)
                 names.append(f"{name}.csv")
-            (staging / "comparison.json").write_text(json.dumps(self.to_json(), indent=2),
+            (staging / COMPARISON_FILE).write_text(json.dumps(self.to_json(), indent=2),
                                                      encoding="utf-8")
-            names.append("comparison.json")
+            names.append(COMPARISON_FILE)
         return [out / name for name in names]
 
 

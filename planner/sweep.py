@@ -91,7 +91,7 @@ def choose(variants: dict[str, Variant], wanted: Sequence[str] | None) -> list[s
     """
     names = list(variants) if wanted is None else [name for name in wanted
                                                    if name != BASE_RUN]
-    return [BASE_RUN, *names]
+    return list(dict.fromkeys([BASE_RUN, *names]))
 
 
 def lanes(path: str | Path, names: Sequence[str], jobs: int,

@@ -297,7 +297,9 @@ def _new_value(current: Any, value: Any, name: str, where: str,
                                      f"and a numeric field (current value {current!r})"))
             return _INVALID
         result = current * factor
-        return round(result) if isinstance(current, int) and result == round(result) else result
+        if isinstance(current, int) and abs(result - round(result)) <= 1e-9 * max(1, abs(result)):
+            return round(result)  # a whole number, up to floating-point noise
+        return result
     return value
 
 
@@ -348,17 +350,20 @@ class Study:
 
     def apply(self, variant: str | None = None, sets: Mapping[str, Any] | None = None
               ) -> Applied:
-        """The base with variant ``variant`` (default: the chosen one) and ``sets`` applied."""
-        if self.chosen is not None and variant not in (None, self.chosen):
-            raise UsageError(f"{self.path} is the variant '{self.chosen}'; "
-                             f"variant '{variant}' does not apply")
-        name = variant or self.chosen
-        if name is not None and name not in self.variants:
+        """The base with variant ``variant`` (none: the base itself) and ``sets`` applied."""
+        if variant is not None and variant not in self.variants:
             known = ", ".join(sorted(self.variants)) or "none"
-            raise UsageError(f"{self.path}: no variant '{name}' (variants: {known})")
-        if name is None and not sets:
+            raise UsageError(f"{self.path}: no variant '{variant}' (variants: {known})")
+        if variant is None and not sets:
             return Applied(self.base, None, ())
-        return apply_variant(self.base, self.variants[name] if name else None, sets)
+        return apply_variant(self.base, self.variants[variant] if variant else None, sets)
+
+    def default(self, variant: str | None) -> str | None:
+        """The variant a run means: ``variant``, or the one a variant file names itself."""
+        if self.chosen is not None and variant not in (None, self.chosen):
+            raise UsageError(f"{self.path} is the variant '{self.chosen}'; --variant "
+                             f"{variant} does not apply (run its base for other variants)")
+        return variant or self.chosen
 
 
 def load_study(path: str | Path) -> Study:

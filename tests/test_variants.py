@@ -36,12 +36,17 @@ def test_a_variant_file_names_its_base(tiny_folder: Path) -> None:
     # Listed with the scenario's own variants, and loadable by its own path.
     assert set(load_study(tiny_folder).variants) == {"more_beds", "quiet_day3", "busy"}
     study = load_study(own)
-    applied = study.apply()
+    assert study.default(None) == "busy"
+    applied = study.apply(study.default(None))
     assert applied.variant == "busy"
     assert [row.arrivals for row in applied.scenario.forecast] == [20, 40, 80]
     assert applied.changes == ("forecast x2 (everywhere: 3 rows)",)
-    with pytest.raises(UsageError, match=r"is the variant 'busy'; variant 'more_beds' does"):
-        study.apply("more_beds")
+    # Its base and the base's other variants are there too (for sweeps and listings).
+    assert study.apply(None).scenario == load_study(tiny_folder).base
+    assert study.apply("more_beds").variant == "more_beds"
+    with pytest.raises(UsageError, match=r"is the variant 'busy'; --variant more_beds does "
+                                         r"not apply"):
+        study.default("more_beds")
 
 
 def test_an_unknown_variant_lists_the_known_ones(tiny_folder: Path) -> None:
@@ -109,6 +114,16 @@ def test_set_multiplies_patterns_and_settings(tiny: Scenario) -> None:
     with pytest.raises(ScenarioError, match=r"value '\*2': '\*factor' needs a number and a "
                                             r"numeric field \(current value 'Frontex'\)"):
         apply_variant(tiny, None, {"contributions.agency-guards.contributor": "*2"})
+
+
+def test_a_factor_that_gives_a_whole_number_gives_an_integer(tiny: Scenario) -> None:
+    # 100 x 1.15 is 114.99999999999999 in floating point: still 115 units.
+    applied = apply_variant(tiny, None, {"contributions.de-guards.quantity": 100,
+                                         "sections.A.beds": 20})
+    applied = apply_variant(applied.scenario, None, {"contributions.de-guards.quantity": "*1.15",
+                                                     "sections.A.beds": "*1.5"})
+    assert applied.scenario.contributions[1].quantity == 115
+    assert applied.scenario.sections[0].beds == 30
 
 
 def test_set_arguments_must_be_key_equals_value() -> None:

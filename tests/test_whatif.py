@@ -10,11 +10,12 @@ import pytest
 
 from planner import SolveOptions, plan_scenario
 from planner.compare import compare
+from planner.errors import UsageError
 from planner.runs import RunRecord, record_plan
 from planner.schema import Scenario
 from planner.store import RunStore
-from planner.sweep import lanes, sweep
-from planner.variants import load_study
+from planner.sweep import choose, lanes, sweep
+from planner.variants import Variant, load_study
 
 from builders import invoke
 
@@ -76,6 +77,25 @@ def test_a_comparison_is_written_as_csv_and_json(tiny_runs: tuple[RunRecord, Run
     assert kpis.loc["total cost"].tolist() == [770.0, 635.0]
     document = json.loads((tmp_path / "cmp" / "comparison.json").read_text())
     assert document["kpis"][0] == {"kpi": "total cost", "base": 770.0, "more_beds": 635.0}
+
+
+def test_a_comparison_folder_is_rewritten_but_a_plan_folder_is_not(
+    tiny_runs: tuple[RunRecord, RunRecord], tmp_path: Path,
+) -> None:
+    comparison = compare(list(tiny_runs))
+    comparison.write(tmp_path / "cmp")
+    comparison.write(tmp_path / "cmp")  # an earlier comparison may be replaced
+    plan_folder = tmp_path / "plan"
+    plan_folder.mkdir()
+    (plan_folder / "summary.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"holds no comparison\.json"):
+        comparison.write(plan_folder)
+    assert (plan_folder / "summary.json").read_text(encoding="utf-8") == "{}"
+
+
+def test_a_sweep_names_each_run_once() -> None:
+    assert choose({"a": Variant(name="a"), "b": Variant(name="b")}, ["b", "base", "b"]) == [
+        "base", "b"]
 
 
 def _broken_variant(folder: Path) -> None:
@@ -214,6 +234,19 @@ def test_sweep_command_reports_a_failed_variant_and_stores_the_rest(
         assert name in captured.out
     with RunStore(_run_store) as runs:
         assert len(runs.runs()) == 3
+
+
+def test_variants_lists_every_variant_and_says_which_do_not_apply(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tiny_folder: Path,
+) -> None:
+    _broken_variant(tiny_folder)
+    assert invoke(monkeypatch, "variants", str(tiny_folder / "variants" / "broken.yaml")) == 2
+    captured = capsys.readouterr()
+    for name in ("more_beds", "quiet_day3", "broken"):
+        assert name in captured.out
+    assert "sections.A.beds: 4" in captured.out
+    assert "error: broken: tiny: 1 problem found" in captured.err
+    assert "1 of 3 variants do not apply: broken" in captured.err
 
 
 def test_a_bad_variant_on_the_command_line_is_an_input_error(
