@@ -17,6 +17,7 @@ import pandas as pd
 from planner.files import atomic_directory
 from planner.runs import RunRecord
 from planner.schema import TABLES, Scenario
+from planner.solve import Status
 
 SCHEDULE_KEY = ["period", "section_id", "kind_id", "contribution_id"]
 COMPARISON_FILE = "comparison.json"
@@ -58,19 +59,32 @@ def _kpi(summary: dict[str, Any], top: str, path: tuple[str, ...]) -> float | No
     return None if value is None else float(value)
 
 
+def has_plan(record: RunRecord) -> bool:
+    """Whether the run made a plan (a run without one has no figures to compare)."""
+    return Status(record.status).has_plan
+
+
 def kpi_table(records: Sequence[RunRecord]) -> pd.DataFrame:
-    """The headline figures, one row per KPI and one column per run."""
+    """The headline figures, one row per KPI and one column per run (empty without a plan)."""
     return pd.DataFrame(
-        {label: [_kpi(record.summary, top, path) for _, top, path in KPIS]
+        {label: [_kpi(record.summary, top, path) if has_plan(record) else None
+                 for _, top, path in KPIS]
          for label, record in zip(labels(records), records, strict=True)},
         index=pd.Index([name for name, _, _ in KPIS], name="kpi"),
+        dtype="float64",
     )
 
 
 def _side_by_side(records: Sequence[RunRecord], frames: Sequence[pd.Series],
-                  name: str) -> pd.DataFrame:
-    """Series (one per run) as columns, missing entries as 0."""
-    table = pd.concat(list(frames), axis=1, keys=labels(records)).fillna(0.0)
+                  name: str, missing: float = 0.0) -> pd.DataFrame:
+    """Series (one per run) as columns, missing entries ``missing``.
+
+    A run without a plan has an empty column: it has no figures, not zeros.
+    """
+    names = labels(records)
+    table = pd.concat(list(frames), axis=1, keys=names).astype("float64")
+    for label, record in zip(names, records, strict=True):
+        table[label] = table[label].fillna(missing) if has_plan(record) else float("nan")
     table.index.name = name
     return table.sort_index()
 
@@ -116,7 +130,8 @@ def utilisation(records: Sequence[RunRecord]) -> pd.DataFrame:
         used = record.schedule.groupby("contribution_id")["quantity"].sum()
         used = used.reindex(available.index, fill_value=0.0)
         frames.append((100 * used / available.where(available > 0)).round(2))
-    return _side_by_side(records, frames, "contribution_id")
+    # A pledge a run does not have (or that has nothing available) has no utilisation there.
+    return _side_by_side(records, frames, "contribution_id", missing=float("nan"))
 
 
 def input_changes(records: Sequence[RunRecord]) -> pd.DataFrame:
@@ -173,14 +188,17 @@ def _plain(value: Any) -> Any:
 def schedule_changes(records: Sequence[RunRecord]) -> pd.DataFrame:
     """Where and when the schedules differ: units per run, only rows that are not all equal."""
     names = labels(records)
-    merged: pd.DataFrame | None = None
-    for label, record in zip(names, records, strict=True):
-        units = record.schedule.groupby(SCHEDULE_KEY)["quantity"].sum().rename(label).reset_index()
-        merged = units if merged is None else merged.merge(units, on=SCHEDULE_KEY, how="outer")
-    assert merged is not None
-    merged[names] = merged[names].fillna(0.0)
-    differs = merged[names].max(axis=1) - merged[names].min(axis=1) > 1e-6
-    return merged[differs].sort_values(SCHEDULE_KEY, ignore_index=True)
+    planned = [label for label, record in zip(names, records, strict=True) if has_plan(record)]
+    tables = [record.schedule.groupby(SCHEDULE_KEY)["quantity"].sum().rename(label)
+              for label, record in zip(names, records, strict=True) if label in planned]
+    merged = (pd.concat(tables, axis=1).fillna(0.0).reset_index() if tables
+              else pd.DataFrame(columns=SCHEDULE_KEY))
+    for label in names:
+        if label not in planned:  # a run without a plan has no schedule to differ
+            merged[label] = float("nan")
+    differs = merged[planned].max(axis=1) - merged[planned].min(axis=1) > 1e-6
+    return merged.loc[differs, [*SCHEDULE_KEY, *names]].sort_values(SCHEDULE_KEY,
+                                                                    ignore_index=True)
 
 
 @dataclass(frozen=True)

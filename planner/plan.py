@@ -231,6 +231,7 @@ def summarise(plan: Plan) -> dict[str, Any]:
         },
         "status": result.status.value,
         "termination": result.termination,
+        "conflicts": list(result.conflicts),
         "units": "whole" if result.whole_units else "fractional",
         "objective": result.objective,
         "bound": result.bound,

@@ -60,6 +60,8 @@ def render_run(summary: dict[str, Any], shortfalls: pd.DataFrame, console: Conso
         + (f", objective {_number(objective, 2)}" if objective is not None else "")
     )
     if not Status(summary["status"]).has_plan:
+        for line in summary.get("conflicts", []):
+            console.print(f"  conflict: {line}", highlight=False)
         return
     costs = summary["costs"]
     mode = ("fractional units (LP)" if summary["units"] == "fractional"

@@ -17,7 +17,7 @@ from planner.store import RunStore
 from planner.sweep import choose, lanes, sweep
 from planner.variants import Variant, load_study
 
-from builders import invoke
+from builders import beds_conflict, invoke
 
 EXACT = SolveOptions(gap=0.0)
 
@@ -63,6 +63,24 @@ def test_comparison_shows_what_the_variant_changed_and_where(
     assert set(schedule["period"]) == {3}
     assert schedule.set_index("contribution_id").loc["interpreters", "more_beds"] == 2.0
     assert comparison.runs["changes"].tolist() == ["", "sections.A.beds: 4"]
+
+
+def test_a_run_without_a_plan_has_no_figures_in_a_comparison(
+    tiny_runs: tuple[RunRecord, RunRecord], monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], _run_store: Path,
+) -> None:
+    base, _ = tiny_runs
+    failed = record_plan(plan_scenario(beds_conflict()), variant="conflict")
+    assert failed.summary["conflicts"] and failed.status == "infeasible"
+    comparison = compare([base, failed])
+    for table in (comparison.kpis, comparison.shortfall_by_kind, comparison.utilisation,
+                  comparison.deployed_by_contributor):
+        assert table["conflict"].isna().all() and table["base"].notna().any()
+    assert comparison.schedule_changes.empty  # nothing to differ from
+    with RunStore(_run_store) as runs:
+        stored = runs.record(failed)
+    assert invoke(monkeypatch, "show", str(stored.id)) == 0
+    assert "conflict: section 'A' has 3 beds for deployed personnel" in capsys.readouterr().out
 
 
 def test_a_comparison_is_written_as_csv_and_json(tiny_runs: tuple[RunRecord, RunRecord],
