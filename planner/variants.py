@@ -300,6 +300,8 @@ def _new_value(current: Any, value: Any, name: str, where: str,
         if isinstance(current, int) and abs(result - round(result)) <= 1e-9 * max(1, abs(result)):
             return round(result)  # a whole number, up to floating-point noise
         return result
+    if isinstance(current, str) and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # a text field such as a category: 3 on the command line means "3"
     return value
 
 

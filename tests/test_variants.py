@@ -126,6 +126,11 @@ def test_a_factor_that_gives_a_whole_number_gives_an_integer(tiny: Scenario) -> 
     assert applied.scenario.sections[0].beds == 30
 
 
+def test_a_number_given_to_a_text_field_is_its_text(tiny: Scenario) -> None:
+    applied = apply_variant(tiny, None, parse_sets(["contributions.de-guards.category=2"]))
+    assert applied.scenario.contributions[1].category.value == "2"
+
+
 def test_set_arguments_must_be_key_equals_value() -> None:
     assert parse_sets(["a.b=3", "c.d=2024-01-01", "e.f=x y"]) == {
         "a.b": 3, "c.d": date(2024, 1, 1), "e.f": "x y"}
