@@ -306,7 +306,7 @@ def list_runs(
     from planner.report import number_cell
     from planner.store import RunStore, store_path
 
-    with RunStore(store_path(store)) as runs:
+    with RunStore(store_path(store), create=False) as runs:
         listed = runs.runs(scenario=scenario, limit=limit)
         where = runs.path
     if listed.empty:
@@ -327,7 +327,7 @@ def _records(refs: list[str], store: Path | None) -> list[RunRecord]:
     """The recorded runs ``refs`` name, in that order."""
     from planner.store import RunStore, store_path
 
-    with RunStore(store_path(store)) as runs:
+    with RunStore(store_path(store), create=False) as runs:
         return [runs.get(runs.resolve(ref)) for ref in refs]
 
 

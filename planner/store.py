@@ -121,12 +121,16 @@ def _schema() -> list[str]:
 class RunStore:
     """The runs recorded in one SQLite file: record, list and read them back.
 
-    Opening creates the file (and its folders) if missing. Use it as a context manager,
-    or call :meth:`close`.
+    Opening creates the file (and its folders) if missing, unless ``create`` is false
+    (for reading: a mistyped path is then an error, not a new empty store). Use it as a
+    context manager, or call :meth:`close`.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
         self.path = Path(path)
+        if not create and not self.path.is_file():
+            raise UsageError(f"{self.path}: no run store here (no runs recorded yet, or "
+                             "another --store or $PLANNER_STORE was meant)")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT,

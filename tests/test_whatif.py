@@ -232,8 +232,16 @@ def test_run_variant_runs_show_and_compare_from_the_command_line(
     assert "Schedules: the same in every run." in same
 
 
-def test_show_names_a_missing_run(monkeypatch: pytest.MonkeyPatch,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_show_names_a_missing_run_and_a_missing_store(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], _run_store: Path,
+    tiny_runs: tuple[RunRecord, RunRecord],
+) -> None:
+    for command in (["show", "7"], ["runs"], ["compare", "1", "2"]):
+        assert invoke(monkeypatch, *command) == 2
+        assert f"{_run_store}: no run store here" in capsys.readouterr().err
+    assert not _run_store.exists()  # reading never creates a store
+    with RunStore(_run_store) as runs:
+        runs.record(tiny_runs[0])
     assert invoke(monkeypatch, "show", "7") == 2
     assert "run 7 is not in" in capsys.readouterr().err
 
