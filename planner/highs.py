@@ -240,8 +240,3 @@ def _labels(families: Any) -> dict[int, Label]:
         labels.update(zip(range(family.offset, family.stop),
                           ((family.name, key) for key in keys), strict=True))
     return labels
-
-
-def solve_matrix(matrix: MatrixModel, options: SolveOptions | None = None) -> SolveResult:
-    """Solve ``matrix`` once with HiGHS."""
-    return HighsModel(matrix, options).solve()

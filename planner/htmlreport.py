@@ -30,7 +30,14 @@ from matplotlib.colors import BoundaryNorm, Colormap, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from planner.compare import KPIS, kpi_table, labels, schedule_changes, shortfall_by
+from planner.compare import (
+    KPIS,
+    has_plan,
+    kpi_table,
+    labels,
+    schedule_changes,
+    shortfall_by,
+)
 from planner.files import atomic_file
 from planner.plan import ZERO, planner_version
 from planner.runs import RunRecord
@@ -170,11 +177,6 @@ def _mpl_text(value: object) -> str:
     """Text for a matplotlib label: no mathtext, and never hidden as a ``_private`` label."""
     text = str(value).replace("$", r"\$")
     return "\u200b" + text if text.startswith("_") else text
-
-
-def _has_plan(record: RunRecord) -> bool:
-    """Whether the run has a plan to draw (its solve ended optimal or feasible)."""
-    return record.status in ("optimal", "feasible")
 
 
 def _kind_needs(record: RunRecord) -> pd.DataFrame:
@@ -605,7 +607,7 @@ def _language_bars(record: RunRecord, position: int, ceiling: float) -> _Plot | 
 
 
 def _shortfall_comparison(records: Sequence[RunRecord], names: Sequence[str]) -> _Plot | None:
-    planned = [name for name, record in zip(names, records, strict=True) if _has_plan(record)]
+    planned = [name for name, record in zip(names, records, strict=True) if has_plan(record)]
     if len(planned) < 2:
         return None
     table = shortfall_by(records, "kind")[planned]
@@ -663,7 +665,7 @@ def _difference_heatmaps(records: Sequence[RunRecord], names: Sequence[str]) -> 
     calendar = _calendar(first)
     grids: dict[int, pd.DataFrame] = {}
     for position, record in enumerate(records[1:], start=2):
-        if _has_plan(first) and _has_plan(record):
+        if has_plan(first) and has_plan(record):
             grids[position] = _schedule_differences(first, record)
     highest = max((float(grid.to_numpy().max()) for grid in grids.values() if not grid.empty),
                   default=0.0)
@@ -717,7 +719,7 @@ def _difference_heatmap(grid: pd.DataFrame, calendar: _Calendar, name: str, firs
 
 
 def _status_html(record: RunRecord) -> str:
-    css = "" if _has_plan(record) else ' class="status-bad"'
+    css = "" if has_plan(record) else ' class="status-bad"'
     return f"<span{css}>{_e(record.status)}</span>"
 
 
@@ -784,7 +786,7 @@ def _run_plots(records: Sequence[RunRecord], names: Sequence[str]) -> list[_RunP
     palette = _palette(records)
     calendars = [_calendar(record) for record in records]
     planned = [(record, calendar) for record, calendar in zip(records, calendars, strict=True)
-               if _has_plan(record)]
+               if has_plan(record)]
     deploy_ceiling = max((float(_deployments_by_period(record, palette, calendar)
                                 .sum(axis=1).max())
                           for record, calendar in planned if not record.schedule.empty),
@@ -803,7 +805,7 @@ def _run_plots(records: Sequence[RunRecord], names: Sequence[str]) -> list[_RunP
         sub = f"{record.status}" + ("" if coverage is None else f", {coverage:.2f} % covered")
         head = (f'<div class="run-head" style="--accent: {accent}">{_e(name)}'
                 f'<span class="sub">{_e(sub)}</span></div>')
-        if not _has_plan(record):
+        if not has_plan(record):
             text = f"no plan: the solve ended {record.status}"
             columns.append(_RunPlots(head, {row: _placeholder(text, "no-plan")
                                             for row in _ROWS}))
@@ -834,7 +836,7 @@ def _runs_section(records: Sequence[RunRecord], names: Sequence[str]) -> str:
     if len(columns) == 1:
         column = columns[0]
         cells = [column.cells[row] for row in _ROWS
-                 if row != "languages" or column.has_languages or not _has_plan(records[0])]
+                 if row != "languages" or column.has_languages or not has_plan(records[0])]
         return (f'<section id="runs"><h2>{heading}</h2>'
                 f'<div class="grid runs single" style="--columns: 2">{column.head}'
                 f'{"".join(cells)}</div></section>')

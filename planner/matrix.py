@@ -177,7 +177,6 @@ def build_matrix(index: ModelIndex, *, whole_units: bool = True) -> MatrixModel:
     Column and row families follow ``planner.model.build_model``: same names, same keys in
     the same order, same coefficients and bounds.
     """
-    remote_needs = index.language[index.language["remote_cost"].notna()]
     tables = _column_tables(index, whole_units)
     columns: list[Family] = []
     offset = 0
@@ -185,17 +184,18 @@ def build_matrix(index: ModelIndex, *, whole_units: bool = True) -> MatrixModel:
         columns.append(Family(name, keys.reset_index(drop=True), offset))
         offset += len(keys)
     cost, col_lower, col_upper, integer = _column_arrays(tables)
-    position = {family.name: family.offset for family in columns}
+    family = {each.name: each for each in columns}
+    position = {name: each.offset for name, each in family.items()}
 
     rows = _Rows()
     _cover(rows, index, position)
-    _languages(rows, index, remote_needs, position)
+    _languages(rows, index, len(family["remote"].keys), position)
     _availability(rows, index, position)
     _rotations_and_starts(rows, index, position)
     caps, cap_row = _annual_caps(rows, index, position)
     _accommodation(rows, index, position)
     _crews(rows, index, position)
-    gate_keys, spent_keys = columns[-2].keys, columns[-1].keys
+    gate_keys, spent_keys = family["reserve_open"].keys, family["cap_spent"].keys
     first = index.reserve_gates[index.reserve_gates["role"] == "first"].reset_index(drop=True)
     _reserve_last(rows, index, first, gate_keys, spent_keys, caps, cap_row, position)
 
@@ -304,7 +304,7 @@ def _cover(rows: _Rows, index: ModelIndex, at: dict[str, int]) -> None:
     ])
 
 
-def _languages(rows: _Rows, index: ModelIndex, remote_needs: pd.DataFrame,
+def _languages(rows: _Rows, index: ModelIndex, remote_count: int,
                at: dict[str, int]) -> None:
     """Interpreters on site, remote interpretation and unserved need meet each language need.
 
@@ -316,7 +316,7 @@ def _languages(rows: _Rows, index: ModelIndex, remote_needs: pd.DataFrame,
     rows.family("language", language[[*NEED_KEY, "language_id"]], language["required"], INF, [
         (need, at["interpret"] + _arange(len(interpret)), 1.0),
         (np.flatnonzero(language["remote_cost"].notna().to_numpy()),
-         at["remote"] + _arange(len(remote_needs)), 1.0),
+         at["remote"] + _arange(remote_count), 1.0),
         (_arange(count), at["unserved_language"] + _arange(count), 1.0),
     ])
     keys, number = _grouped(interpret, DEPLOY_KEY)
