@@ -12,8 +12,8 @@ from rich.console import Console
 
 from planner import api
 from planner.errors import ExitCode, InfeasibleError, PlannerError, SolverError, UsageError
-from planner.export import write_outputs
-from planner.files import atomic_file
+from planner.export import PLAN_FOLDER, write_outputs
+from planner.files import atomic_file, refuse_unless_replaceable
 from planner.load import load_scenario
 from planner.report import render_plan, render_requirements
 from planner.requirements import derive_requirements
@@ -86,9 +86,14 @@ def run(
 ) -> None:
     """Solve a scenario (or one of its variants), record the run and write its schedule."""
     from planner.runs import record_plan
-    from planner.store import RunStore, store_path
+    from planner.store import RunStore, check_store, store_path
     from planner.variants import load_study, parse_sets
 
+    # Refuse an output folder or store that cannot be written before the solve, not after.
+    if out is not None:
+        refuse_unless_replaceable(out, PLAN_FOLDER)
+    if not no_store:
+        check_store(store_path(store), create=True)
     options = SolveOptions(relax=relax, time_limit=time_limit, gap=gap)
     study = load_study(path)
     applied = study.apply(study.default(variant), parse_sets(set_ or []))
@@ -149,10 +154,15 @@ def variants(path: ScenarioPath) -> None:
 
 @app.command()
 def validate(path: ScenarioPath) -> None:
-    """Check a scenario's files and report every problem at once."""
-    scenario = load_scenario(path)
+    """Check a scenario (or a variant file) as a run would, and report every problem at once."""
+    from planner.variants import check_study
+
+    checked = check_study(path)
+    scenario = checked.scenario
     counts = ", ".join(f"{len(rows)} {name}" for name, rows in scenario.tables().items())
     console.print(f"{path}: valid ({counts}); hash {scenario.content_hash()[:12]}")
+    if checked.variants:
+        console.print(f"variants that apply: {', '.join(checked.variants)}", highlight=False)
 
 
 @app.command()
@@ -167,8 +177,12 @@ def requirements(
     needs = derive_requirements(scenario)
     render_requirements(scenario, needs, console)
     if out is not None:
-        with atomic_file(out) as staging:
-            needs.table().to_csv(staging, index=False)
+        from planner.spreadsheet import csv_with_header, write_csv
+
+        table = needs.table()
+        kind = csv_with_header(list(table.columns), "a requirements CSV file", "needs.csv")
+        with atomic_file(out, kind) as staging:
+            write_csv(table, staging)
         console.print(f"wrote {out}")
 
 
@@ -250,7 +264,7 @@ def sweep(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
     from rich.table import Table
 
-    from planner.store import store_path
+    from planner.store import check_store, store_path
     from planner.sweep import SweepOutcome, choose
     from planner.sweep import sweep as run_sweep
     from planner.variants import load_study, parse_sets
@@ -261,6 +275,7 @@ def sweep(
     names = choose(study.variants, wanted)
     options = SolveOptions(relax=relax, time_limit=time_limit, gap=gap)
     target = store_path(store)
+    check_store(target, create=True)  # once here, rather than once per worker's run
     columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     with Progress(*columns, console=errors, transient=True) as progress:

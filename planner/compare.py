@@ -14,10 +14,11 @@ from typing import Any
 
 import pandas as pd
 
-from planner.files import atomic_directory
+from planner.files import FolderKind, atomic_directory
 from planner.runs import RunRecord
 from planner.schema import TABLES, Scenario
 from planner.solve import Status
+from planner.spreadsheet import write_csv
 
 SCHEDULE_KEY = ["period", "section_id", "kind_id", "contribution_id"]
 COMPARISON_FILE = "comparison.json"
@@ -234,15 +235,21 @@ class Comparison:
     def write(self, out: Path) -> list[Path]:
         """One CSV file per table plus comparison.json, written whole or not at all."""
         names = []
-        with atomic_directory(out, marker=COMPARISON_FILE) as staging:
+        with atomic_directory(out, COMPARISON_FOLDER) as staging:
             for name, table in self.tables().items():
                 indexed = name not in ("runs", "input_changes", "schedule_changes")
-                table.to_csv(staging / f"{name}.csv", index=indexed)
+                write_csv(table, staging / f"{name}.csv", index=indexed)
                 names.append(f"{name}.csv")
             (staging / COMPARISON_FILE).write_text(json.dumps(self.to_json(), indent=2),
                                                      encoding="utf-8")
             names.append(COMPARISON_FILE)
         return [out / name for name in names]
+
+
+COMPARISON_FOLDER = FolderKind(
+    COMPARISON_FILE, COMPARISON_FILE,
+    frozenset({COMPARISON_FILE, *(f"{name}.csv" for name in Comparison.TABLES)}), "comparison")
+"""A folder ``compare --out`` writes: a new comparison replaces one that holds only these."""
 
 
 def compare(records: Sequence[RunRecord]) -> Comparison:

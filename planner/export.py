@@ -8,17 +8,21 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from planner.errors import SolverError
-from planner.files import OUTPUT_MARKER, atomic_directory
+from planner.files import FolderKind, atomic_directory
 from planner.plan import Plan
+from planner.spreadsheet import plan_cell, sign, write_csv
 
-OUTPUT_FILES = ("schedule.csv", "shortfalls.csv", OUTPUT_MARKER, "plan.xlsx")
+SUMMARY_FILE = "summary.json"
+OUTPUT_FILES = ("schedule.csv", "shortfalls.csv", SUMMARY_FILE, "plan.xlsx")
 MARGINAL_FILE = "marginal_values.csv"
 """Written by LP runs only."""
+PLAN_FOLDER = FolderKind("earlier plan", SUMMARY_FILE,
+                         frozenset({*OUTPUT_FILES, MARGINAL_FILE}), "plan")
+"""A folder a run writes: a new run replaces one that holds only these files."""
 DECIMALS = 6
 BOLD = Font(bold=True)
 
@@ -31,13 +35,13 @@ def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
     schedule = plan.schedule.round(DECIMALS)
     shortfalls = plan.shortfalls.round(DECIMALS)
     names = list(OUTPUT_FILES)
-    with atomic_directory(out_dir) as staging:
+    with atomic_directory(out_dir, PLAN_FOLDER) as staging:
         if plan.marginal_values is not None:
-            plan.marginal_values.round(DECIMALS).to_csv(staging / MARGINAL_FILE, index=False)
+            write_csv(plan.marginal_values.round(DECIMALS), staging / MARGINAL_FILE)
             names.append(MARGINAL_FILE)
-        schedule.to_csv(staging / "schedule.csv", index=False)
-        shortfalls.to_csv(staging / "shortfalls.csv", index=False)
-        (staging / OUTPUT_MARKER).write_text(
+        write_csv(schedule, staging / "schedule.csv")
+        write_csv(shortfalls, staging / "shortfalls.csv")
+        (staging / SUMMARY_FILE).write_text(
             json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         write_plan_workbook(staging / "plan.xlsx", summary, schedule, shortfalls)
@@ -50,6 +54,7 @@ def write_plan_workbook(
     """The plan as a workbook for planners: summary, schedule, shortfalls, totals."""
     # Write-only mode streams rows to disk: several times faster on large schedules.
     book = Workbook(write_only=True)
+    sign(book)
     flat = [(key, value) for key, value in _flatten(summary) if not isinstance(value, list)]
     _add_sheet(book, "summary", pd.DataFrame(flat, columns=["key", "value"]))
     _add_sheet(book, "schedule", schedule)
@@ -67,14 +72,9 @@ def _add_sheet(book: Workbook, name: str, table: pd.DataFrame) -> None:
     for number, column in enumerate(table.columns, start=1):
         width = max([len(str(column)), *sample[column].str.len().tolist()])
         sheet.column_dimensions[get_column_letter(number)].width = min(width + 2, 60)
-    header = []
-    for column in table.columns:
-        cell = WriteOnlyCell(sheet, value=str(column))
-        cell.font = BOLD
-        header.append(cell)
-    sheet.append(header)
+    sheet.append([plan_cell(sheet, str(column), font=BOLD) for column in table.columns])
     for row in table.itertuples(index=False, name=None):
-        sheet.append(row)
+        sheet.append([plan_cell(sheet, value) for value in row])
 
 
 def _flatten(mapping: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:

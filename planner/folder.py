@@ -2,33 +2,43 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import yaml
 
-from planner.files import atomic_directory
+from planner.files import GENERATOR, FolderKind, atomic_directory, holds_text
 from planner.load import SCENARIO_FILE
 from planner.schema import SETTINGS_FIELDS, TABLES, Scenario
+from planner.spreadsheet import write_rows
 from planner.workbook import table_cells
+
+SIGNATURE = f"# Written by {GENERATOR}: a new write replaces this folder whole.\n"
+"""The first line of the scenario.yaml :func:`write_folder` writes."""
+SCENARIO_FOLDER = FolderKind(
+    SCENARIO_FILE, SCENARIO_FILE,
+    frozenset({SCENARIO_FILE, *(f"{spec.name}.csv" for spec in TABLES)}), "scenario",
+    signed=holds_text(SIGNATURE.strip(), within=len(SIGNATURE.encode("utf-8"))))
+"""A folder :func:`write_folder` writes: it replaces one that holds only these files and
+whose scenario.yaml it signed (a scenario folder someone made, or one with anything else
+in it, a README or variants, is someone's work)."""
 
 
 def write_folder(path: Path, scenario: Scenario) -> None:
     """Write ``scenario`` as a folder that loads back equal; it appears only once complete.
 
     Empty optional tables are left out. An existing folder is replaced only if it is
-    empty or itself a scenario folder.
+    empty or one this function wrote, holding nothing but a scenario's files. Text cells
+    a spreadsheet would run get a leading apostrophe, which the loader drops again.
     """
     settings = scenario.model_dump(mode="json", include=set(SETTINGS_FIELDS), by_alias=True)
-    with atomic_directory(path, marker=SCENARIO_FILE) as staging:
+    with atomic_directory(path, SCENARIO_FOLDER) as staging:
         (staging / SCENARIO_FILE).write_text(
-            yaml.safe_dump(settings, sort_keys=False, allow_unicode=True), encoding="utf-8"
+            SIGNATURE + yaml.safe_dump(settings, sort_keys=False, allow_unicode=True),
+            encoding="utf-8",
         )
         for spec in TABLES:
             rows = getattr(scenario, spec.name)
             if not rows and not spec.required:
                 continue
-            with (staging / f"{spec.name}.csv").open("w", encoding="utf-8", newline="") as file:
-                writer = csv.writer(file, lineterminator="\n")
-                writer.writerow(spec.columns)
-                writer.writerows(table_cells(spec, row) for row in rows)
+            write_rows(staging / f"{spec.name}.csv", spec.columns,
+                       (table_cells(spec, row) for row in rows))

@@ -38,9 +38,14 @@ from planner.compare import (
     schedule_changes,
     shortfall_by,
 )
-from planner.files import atomic_file
+from planner.files import GENERATOR, FileKind, atomic_file, holds_text
 from planner.plan import ZERO, planner_version
 from planner.runs import RunRecord
+
+GENERATOR_META = '<meta name="generator"'
+REPORT = FileKind("an HTML report", holds_text(f'{GENERATOR_META} content="{GENERATOR} '),
+                  "report.html")
+"""Reports the planner wrote, known by their generator tag: only those are replaced."""
 
 RUNS_PER_ROW = 4
 """Runs side by side in one row of the report; more runs wrap onto further rows."""
@@ -895,6 +900,7 @@ def render_html(records: Sequence[RunRecord], *, title: str | None = None) -> st
     body.append(f"<footer><p>Border-operations planner {_e(planner_version())}.</p></footer>")
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'{GENERATOR_META} content="{GENERATOR} {_e(planner_version())}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_e(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
         + "\n".join(body) + "\n</body>\n</html>\n"
@@ -903,7 +909,11 @@ def render_html(records: Sequence[RunRecord], *, title: str | None = None) -> st
 
 def write_html_report(records: Sequence[RunRecord], path: Path, *,
                       title: str | None = None) -> Path:
-    """Render the report of ``records`` to ``path``, written whole or not at all."""
-    with atomic_file(path) as temporary:
-        temporary.write_text(render_html(records, title=title), encoding="utf-8")
+    """Render the report of ``records`` to ``path``, written whole or not at all.
+
+    An existing file at ``path`` is replaced only if it is a report the planner wrote.
+    """
+    page = render_html(records, title=title)
+    with atomic_file(path, REPORT) as temporary:
+        temporary.write_text(page, encoding="utf-8")
     return path

@@ -1,23 +1,36 @@
 """Loading a scenario from a folder (scenario.yaml plus CSV tables) or one Excel workbook.
 
 Every problem found is collected and raised at once as a :class:`ScenarioError`, each
-naming the file (and sheet), the row as a spreadsheet shows it and the field.
+naming the file (and sheet), the row as a spreadsheet shows it and the field. Files are
+read through :mod:`planner.reading`, which refuses what is not a regular file or passes
+its limits.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from planner.cells import restore
 from planner.errors import Problem, ScenarioError, UsageError
+from planner.reading import (
+    MAX_ROWS,
+    RefusedFileError,
+    WorkbookArchive,
+    bounded_rows,
+    open_regular,
+    present,
+    read_regular,
+    read_yaml,
+    sheet_size_problem,
+)
 from planner.schema import (
     REFERENCED_KEYS,
     SETTINGS_FIELDS,
@@ -76,7 +89,7 @@ def read_scenario(path: Path) -> RawScenario:
     """Read the files of a scenario without judging their content beyond their form."""
     if path.is_dir():
         yaml_path = path / SCENARIO_FILE
-        if not yaml_path.is_file():
+        if not present(yaml_path):
             raise UsageError(f"{path}: not a scenario folder (no {SCENARIO_FILE} in it)")
         return _read_folder(yaml_path)
     if not path.exists():
@@ -175,6 +188,10 @@ def _validate_rows(
     return valid, [table.row_numbers[index] for index in good], problems
 
 
+SHOWN_CHARACTERS = 60
+"""Longest value a problem quotes in full; longer ones are cut, with their length."""
+
+
 def _message(detail: Mapping[str, Any]) -> str:
     """A pydantic error detail as one plain sentence, with the offending value."""
     kind = detail["type"]
@@ -184,9 +201,20 @@ def _message(detail: Mapping[str, Any]) -> str:
         return "unknown field"
     message = str(detail["msg"]).removeprefix("Value error, ")
     value = detail.get("input")
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
-        message += f" (got {value!r})"
+    if isinstance(value, str) and len(value) > SHOWN_CHARACTERS:
+        message += f" (got {value[:SHOWN_CHARACTERS]!r}... ({len(value):,} characters))"
+    elif isinstance(value, str | float) or (isinstance(value, int) and
+                                            not isinstance(value, bool)):
+        message += f" (got {_shown_number(value)})"
     return message
+
+
+def _shown_number(value: str | int | float) -> str:
+    """``repr(value)``, but an integer too long to print in full shows its digit count."""
+    if isinstance(value, int) and abs(value) >= 10**SHOWN_CHARACTERS:
+        # Printing it in full may cost more than the rest of the check (or be refused).
+        return f"an integer of about {int(value.bit_length() * 0.30103) + 1:,} digits"
+    return repr(value)
 
 
 # --- a folder: scenario.yaml plus one CSV per table -------------------------------------------
@@ -208,14 +236,16 @@ def _read_folder(yaml_path: Path) -> RawScenario:
     tables: dict[str, RawTable] = {}
     for spec in TABLES:
         csv_path = folder / f"{spec.name}.csv"
+        # Present even as a broken link or a folder: the reader then says what it is, rather
+        # than the table counting as absent and its ids as unknown everywhere else.
         if spec.name in document:
-            if csv_path.exists():
+            if present(csv_path):
                 problems.append(Problem(
                     yaml_path.name, None, spec.name,
                     f"table given both here and in {csv_path.name}; keep one",
                 ))
             table = _inline_table(yaml_path.name, spec, document[spec.name], problems)
-        elif csv_path.exists():
+        elif present(csv_path):
             table = _read_csv(csv_path, spec, problems)
         elif spec.required:
             problems.append(Problem(csv_path.name, None, None,
@@ -239,16 +269,9 @@ def _read_folder(yaml_path: Path) -> RawScenario:
 
 
 def _read_yaml(path: Path, problems: list[Problem]) -> dict[str, Any]:
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        reason = getattr(error, "problem", None) or str(error)
-        problems.append(Problem(path.name, row, None, f"malformed YAML: {reason}"))
-        return {}
-    except UnicodeDecodeError:
-        problems.append(Problem(path.name, None, None, "not UTF-8 text"))
+    document, found = read_yaml(path, path.name)
+    problems.extend(found)
+    if found and document is None:
         return {}
     if document is None:
         problems.append(Problem(path.name, None, None, "file is empty"))
@@ -266,6 +289,10 @@ def _inline_table(
     where = f"{source}, {spec.name}"
     if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
         problems.append(Problem(source, None, spec.name, "expected a list of rows (mappings)"))
+        return None
+    if len(entries) > MAX_ROWS:
+        problems.append(Problem(source, None, spec.name,
+                                f"has more than {MAX_ROWS:,} rows, the limit for one table"))
         return None
     rows = [
         {str(key): _cell_from_yaml(value) for key, value in entry.items() if value is not None}
@@ -287,7 +314,10 @@ def _cell_from_yaml(value: Any) -> Any:
 
 def _read_csv(path: Path, spec: TableSpec, problems: list[Problem]) -> RawTable | None:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_regular(path).decode("utf-8-sig")
+    except RefusedFileError as refused:
+        problems.append(Problem(path.name, None, None, refused.reason))
+        return None
     except UnicodeDecodeError:
         problems.append(Problem(path.name, None, None, "not UTF-8 text"))
         return None
@@ -296,18 +326,25 @@ def _read_csv(path: Path, spec: TableSpec, problems: list[Problem]) -> RawTable 
                                 f"file is empty; expected a header row: {','.join(spec.columns)}"))
         return None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    lines: list[list[str]] = []
     # The reader's line count has run on to the end of the file by the time an unclosed
     # quote fails; the line the broken row starts on is the one to show.
     row_start = 1
-    try:
+
+    def lines_read() -> Iterator[list[str]]:
+        nonlocal row_start
         for line in reader:
-            lines.append(line)
+            yield line
             row_start = reader.line_num + 1
+
+    try:
+        lines = bounded_rows(lines_read())
     except csv.Error as error:
         problems.append(Problem(path.name, row_start, None, f"malformed CSV: {error}"))
         return None
-    header = [name.strip() for name in lines[0]]
+    except RefusedFileError as refused:
+        problems.append(Problem(path.name, None, None, refused.reason))
+        return None
+    header = [_cell_text(name) for name in lines[0]]
     rows = lines[1:]
     row_numbers = list(range(2, len(rows) + 2))
     return _table_from_cells(path.name, spec, header, rows, row_numbers, problems)
@@ -371,7 +408,11 @@ def _table_from_cells(
 
 
 def _cell_text(value: Any) -> str:
-    """A cell as text, the way it reads in a CSV file."""
+    """A cell as text, the way it reads in a CSV file.
+
+    Text the planner neutralised when writing it (``'=x``, so that no spreadsheet runs it
+    as a formula) reads back as it was (``=x``).
+    """
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -382,80 +423,144 @@ def _cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return restore(str(value)).strip()
 
 
 # --- one Excel workbook: a settings sheet plus a sheet per table -----------------------------
 
 
+FORMULA_WITHOUT_VALUE = ("is a formula without a saved result (the program that wrote the "
+                         "workbook did not compute it), so it reads as empty; enter the "
+                         "value itself, or open and save the workbook in a spreadsheet")
+
+
 def _read_workbook(path: Path) -> RawScenario:
     from openpyxl import load_workbook  # deferred: only workbook users pay for the import
 
-    problems: list[Problem] = []
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many unrelated types for a damaged file
-        raise ScenarioError(
-            [Problem(path.name, None, None, f"not a readable Excel workbook: {error}")],
-            scenario=str(path),
-        ) from error
-    unreadable: set[str] = set()
-    try:
-        settings: dict[str, Any] = {}
-        settings_rows: dict[str, int] = {}
-        settings_source = f"{path.name} [sheet {SETTINGS_SHEET}]"
-        if SETTINGS_SHEET in book.sheetnames:
-            sheet_rows = book[SETTINGS_SHEET].iter_rows(values_only=True)
-            for number, row in enumerate(sheet_rows, start=1):
-                key = _cell_text(row[0]) if row else ""
-                if number == 1 or not key:
-                    continue
-                if key.split(".")[0] not in SETTINGS_FIELDS:
-                    problems.append(Problem(settings_source, number, key, "unknown key"))
-                    continue
-                if key in settings_rows:
-                    problems.append(Problem(settings_source, number, key,
-                                            f"key appears twice (first at row "
-                                            f"{settings_rows[key]})"))
-                    continue
-                value = _cell_text(row[1]) if len(row) > 1 else ""
-                _set_dotted(settings, key, value or None)
-                settings_rows[key] = number
-        else:
-            problems.append(Problem(path.name, None, None, f"missing sheet '{SETTINGS_SHEET}'"))
-            unreadable.add("settings")
+        file = open_regular(path)
+    except RefusedFileError as refused:
+        raise _unreadable_workbook(path, refused.reason) from None
+    with file:
+        try:
+            archive = WorkbookArchive(file)
+        except RefusedFileError as refused:
+            raise _unreadable_workbook(path, refused.reason) from None
+        except Exception as error:  # a damaged archive raises many unrelated types
+            raise _unreadable_workbook(path, f"not a readable Excel workbook: {error}") from None
+        try:
+            book = load_workbook(file, read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many unrelated types for a damaged file
+            archive.close()
+            raise _unreadable_workbook(path, f"not a readable Excel workbook: {error}") from None
+        try:
+            return _read_book(path, book, archive)
+        finally:
+            book.close()
+            archive.close()
 
-        tables: dict[str, RawTable] = {}
-        expected = {SETTINGS_SHEET, *(spec.name for spec in TABLES)}
-        for name in book.sheetnames:
-            if name not in expected:
-                problems.append(Problem(path.name, None, None, f"unknown sheet '{name}'"))
-        for spec in TABLES:
-            source = f"{path.name} [sheet {spec.name}]"
-            if spec.name not in book.sheetnames:
-                if spec.required:
-                    problems.append(Problem(path.name, None, None,
-                                            f"missing sheet '{spec.name}' (required table)"))
-                    unreadable.add(spec.name)
-                continue
-            rows = list(book[spec.name].iter_rows(values_only=True))
-            table = None
-            if not rows or not any(_cell_text(value) for value in rows[0]):
-                problems.append(Problem(source, None, None,
-                                        f"sheet is empty; expected a header row: "
-                                        f"{', '.join(spec.columns)}"))
-            else:
-                header = [_cell_text(value) for value in rows[0]]
-                table = _table_from_cells(source, spec, header, rows[1:],
-                                          list(range(2, len(rows) + 1)), problems)
-            if table is None:
+
+def _unreadable_workbook(path: Path, reason: str) -> ScenarioError:
+    """The error for a workbook that cannot be read at all."""
+    return ScenarioError([Problem(path.name, None, None, reason)], scenario=str(path))
+
+
+def _read_book(path: Path, book: Any, archive: WorkbookArchive) -> RawScenario:
+    """Read the settings sheet and one sheet per table of an open workbook."""
+    problems: list[Problem] = []
+    unreadable: set[str] = set()
+    settings: dict[str, Any] = {}
+    settings_rows: dict[str, int] = {}
+    settings_source = f"{path.name} [sheet {SETTINGS_SHEET}]"
+    sheet_rows = (_sheet_rows(book[SETTINGS_SHEET], settings_source, archive, problems,
+                              keyed=True)
+                  if SETTINGS_SHEET in book.sheetnames else None)
+    if sheet_rows is None:
+        if SETTINGS_SHEET not in book.sheetnames:
+            problems.append(Problem(path.name, None, None, f"missing sheet '{SETTINGS_SHEET}'"))
+        unreadable.add("settings")
+    for number, row in enumerate(sheet_rows or (), start=1):
+        key = _cell_text(row[0]) if row else ""
+        if number == 1 or not key:
+            continue
+        if key.split(".")[0] not in SETTINGS_FIELDS:
+            problems.append(Problem(settings_source, number, key, "unknown key"))
+            continue
+        if key in settings_rows:
+            problems.append(Problem(settings_source, number, key,
+                                    f"key appears twice (first at row {settings_rows[key]})"))
+            continue
+        value = _cell_text(row[1]) if len(row) > 1 else ""
+        _set_dotted(settings, key, value or None)
+        settings_rows[key] = number
+
+    tables: dict[str, RawTable] = {}
+    expected = {SETTINGS_SHEET, *(spec.name for spec in TABLES)}
+    for name in book.sheetnames:
+        if name not in expected:
+            problems.append(Problem(path.name, None, None, f"unknown sheet '{name}'"))
+    for spec in TABLES:
+        source = f"{path.name} [sheet {spec.name}]"
+        if spec.name not in book.sheetnames:
+            if spec.required:
+                problems.append(Problem(path.name, None, None,
+                                        f"missing sheet '{spec.name}' (required table)"))
                 unreadable.add(spec.name)
-            else:
-                tables[spec.name] = table
-    finally:
-        book.close()
+            continue
+        rows = _sheet_rows(book[spec.name], source, archive, problems)
+        header_row = rows[0] if rows else ()
+        table = None
+        if rows is not None and not any(_cell_text(value) for value in header_row):
+            problems.append(Problem(source, None, None,
+                                    f"sheet is empty; expected a header row: "
+                                    f"{', '.join(spec.columns)}"))
+        elif rows is not None:
+            header = [_cell_text(value) for value in header_row]
+            table = _table_from_cells(source, spec, header, rows[1:],
+                                      list(range(2, len(rows) + 1)), problems)
+        if table is None:
+            unreadable.add(spec.name)
+        else:
+            tables[spec.name] = table
     return RawScenario(str(path), settings, settings_source, settings_rows, tables, problems,
                        unreadable)
+
+
+def _sheet_rows(sheet: Any, source: str, archive: WorkbookArchive, problems: list[Problem],
+                keyed: bool = False) -> list[Sequence[Any]] | None:
+    """A sheet's rows within the limits, or ``None`` (and a problem) if it passes one.
+
+    Formula cells without a saved result are problems too, each naming its row and its
+    column's header (or, with ``keyed``, the key in the row's first cell).
+    """
+    # openpyxl keeps where each sheet lives in the archive only privately.
+    part = str(getattr(sheet, "_worksheet_path", "")).lstrip("/")
+    try:
+        refusal = sheet_size_problem(sheet.max_row, sheet.max_column)
+        if refusal is not None:
+            raise RefusedFileError(refusal)
+        # Read every row there is, each as wide as its last cell: the declared size may be
+        # wrong, and rows past it would otherwise be dropped without a word.
+        sheet.reset_dimensions()
+        rows = bounded_rows(sheet.iter_rows(values_only=True))
+        uncomputed = (archive.uncomputed_formulas(part) if part in archive.formula_parts
+                      else [])
+    except RefusedFileError as refused:
+        problems.append(Problem(source, None, None, refused.reason))
+        return None
+    except Exception as error:  # a damaged sheet raises many unrelated types
+        problems.append(Problem(source, None, None, f"sheet cannot be read: {error}"))
+        return None
+    # The settings sheet reads only its first two columns: keys and values.
+    names = ([_cell_text(row[0]) if row else "" for row in rows] if keyed
+             else [_cell_text(value) for value in rows[0]] if rows else [])
+    for row, column in uncomputed:
+        if keyed and column > 2:
+            continue
+        index = row - 1 if keyed else column - 1
+        field = names[index] if 0 <= index < len(names) and names[index] else None
+        problems.append(Problem(source, row, field, FORMULA_WITHOUT_VALUE))
+    return rows
 
 
 def _set_dotted(target: dict[str, Any], dotted: str, value: Any) -> None:

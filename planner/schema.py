@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -16,9 +17,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    NonNegativeFloat,
-    NonNegativeInt,
-    PositiveInt,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -100,6 +100,50 @@ EQUIPMENT_LEAD_DAYS = 10
 
 PERIOD_DAYS = {"day": 1, "week": 7}
 
+# --- bounds on values -----------------------------------------------------------------------
+# Generous upper bounds: realistic scenarios stay orders of magnitude below them. They keep
+# every value one the solver can weigh against the others (HiGHS takes costs from 1e20 for
+# infinite), every date sum inside the calendar and every count exact in 64-bit integers;
+# the README's scenario format lists them.
+
+MONEY_MAX = 1e9
+"""Most money per unit and day (costs, penalties) or per start: a billion."""
+ARRIVALS_MAX = 1e9
+"""Most arrivals forecast at one section, in one period, of one nationality."""
+UNITS_MAX = 10**18
+"""Most units of a pledge or a running deployment, beds of a section, or minimum presence:
+exact in 64-bit integers, even summed over a few pledges."""
+CAP_DAYS_MAX = 366.0 * UNITS_MAX
+"""Most unit-days of an annual cap: every unit the pledge may have, every day of a year."""
+GATED_UNITS_MAX = 10**9
+"""Most units of a pledge of a kind the rapid reaction reserve also pledges (other than
+host and contracted units): the reserve waits until such pledges are exhausted, a rule the
+solver weighs with their units and caps as coefficients, which it refuses from 1e15."""
+GATED_CAP_DAYS_MAX = 366.0 * GATED_UNITS_MAX
+"""Most unit-days of the annual cap of such a pledge."""
+RATIO_MAX = 1e3
+"""Most units (or interpreters) needed per expected arrival."""
+CREW_MAX = 1_000
+"""Most officers needed aboard one vehicle."""
+PERIODS_MAX = 520
+"""Most periods in a horizon (ten years of weeks); also bounds every period number and
+rotation length."""
+LEAD_DAYS_MAX = 3_650
+"""Most days of a rapid intervention's lead time: ten years."""
+ID_MAX = 64
+"""Longest id."""
+NAME_MAX = 200
+"""Longest name, and longest of any other short text (a contributor, a version)."""
+DESCRIPTION_MAX = 10_000
+"""Longest description."""
+
+Money = Annotated[float, Field(ge=0, le=MONEY_MAX)]
+Units = Annotated[int, Field(ge=0, le=UNITS_MAX)]
+Presence = Annotated[float, Field(ge=0, le=UNITS_MAX)]
+Ratio = Annotated[float, Field(ge=0, le=RATIO_MAX)]
+PeriodNumber = Annotated[int, Field(gt=0, le=PERIODS_MAX)]
+LeadDays = Annotated[int, Field(ge=0, le=LEAD_DAYS_MAX)]
+
 
 def _split_list(value: Any) -> Any:
     """Read a cell such as ``"SRB-HUN; SRB-HRV"`` as a list; leave real lists alone."""
@@ -116,11 +160,80 @@ def _no_repeats(items: tuple[Any, ...]) -> tuple[Any, ...]:
     return items
 
 
-IdList = Annotated[tuple[str, ...], BeforeValidator(_split_list), AfterValidator(_no_repeats)]
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+"""Control characters (Unicode category Cc): invisible, and they break files and terminals."""
+_LINE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters other than tab and line breaks, which free text may keep."""
+
+
+def _control_problem(value: str, pattern: re.Pattern[str], what: str) -> str:
+    """``value``, unless it holds a character ``pattern`` matches: then a plain problem."""
+    found = pattern.search(value)
+    if found is not None:
+        raise ValueError(f"contains the control character U+{ord(found.group()):04X} at "
+                         f"position {found.start() + 1}; {what}")
+    return value
+
+
+def _plain_text(value: str) -> str:
+    """Reject control characters (NUL, escape, tab, line breaks...) in an id or a name."""
+    return _control_problem(value, _CONTROL, "ids and names are plain text on one line")
+
+
+def _plain_lines(value: str) -> str:
+    """Reject control characters other than tabs and line breaks in free text."""
+    return _control_problem(value, _LINE_CONTROL, "free text may hold only tabs and line "
+                            "breaks besides printable characters")
+
+
+Identifier = Annotated[str, Field(min_length=1, max_length=ID_MAX, pattern=r"^[^;,\s]+$"),
+                       AfterValidator(_plain_text)]
+"""An id: no spaces, commas or semicolons, so it survives CSV cells and id lists."""
+
+Text = Annotated[str, Field(max_length=NAME_MAX), AfterValidator(_plain_text)]
+"""Short text on one line, such as a version."""
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX), AfterValidator(_plain_text)]
+"""A name: short text on one line, not empty."""
+Description = Annotated[str, Field(max_length=DESCRIPTION_MAX), AfterValidator(_plain_lines)]
+"""Free text, which may run over several lines."""
+
+IdList = Annotated[tuple[Identifier, ...], BeforeValidator(_split_list),
+                   AfterValidator(_no_repeats)]
 """A list of ids; in a table cell, separated by semicolons."""
 
-Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^;,\s]+$")]
-"""An id: no spaces, commas or semicolons, so it survives CSV cells and id lists."""
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""How a date is written: ``YYYY-MM-DD``."""
+
+
+def _strict_date(value: Any) -> date:
+    """A date from ISO text (``2024-01-31``) or a date cell; anything else is a problem.
+
+    Numbers are not dates: read as seconds since 1970, ``0`` would silently become
+    1970-01-01. A date-and-time is a date only at midnight, as a spreadsheet's date cell is.
+    """
+    if isinstance(value, datetime):
+        if value.time() != time.min or value.tzinfo is not None:
+            raise ValueError("expected a date, not a date and time of day")
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and ISO_DATE.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError as error:
+            raise ValueError(f"not a date of the calendar: {error}") from None
+    raise ValueError("expected a date written YYYY-MM-DD, such as 2024-01-31")
+
+
+Date = Annotated[date, BeforeValidator(_strict_date)]
+"""A date: ISO text ``YYYY-MM-DD`` or a date cell of a workbook, nothing else."""
+
+
+def _calendar_problem(start: date | None, days: int, what: str) -> None:
+    """Raise if ``days`` after ``start`` falls past the last date there is (9999-12-31)."""
+    if start is not None and start.toordinal() + days > date.max.toordinal():
+        raise ValueError(f"{what} from {start} ends after {date.max}, the last date the "
+                         "calendar has")
 
 
 class Record(BaseModel):
@@ -141,25 +254,35 @@ class Meta(Record):
 
     model_config = ConfigDict(coerce_numbers_to_str=True)
 
-    name: str = Field(min_length=1)
+    name: Name
     """Short name of the scenario."""
-    operation: str = Field(min_length=1)
+    operation: Name
     """The joint operation it plans, for instance ``JO Terra 2022``."""
-    description: str = ""
+    description: Description = ""
     """Free text: purpose, sources, caveats."""
-    version: str = "1"
+    version: Text = "1"
     """The scenario's own version, chosen by its authors."""
 
 
 class Horizon(Record):
     """The planning horizon: consecutive periods of equal length from a start date."""
 
-    start: date
+    start: Date
     """First day of the first period."""
     period: Literal["day", "week"]
     """Length of one period."""
-    periods: PositiveInt = Field(le=520)
+    periods: PeriodNumber
     """Number of periods."""
+
+    @field_validator("periods")
+    @classmethod
+    def _inside_the_calendar(cls, periods: int, info: ValidationInfo) -> int:
+        """The last period must end by the calendar's last date."""
+        period = info.data.get("period")
+        if period in PERIOD_DAYS:
+            _calendar_problem(info.data.get("start"), periods * PERIOD_DAYS[period] - 1,
+                              f"a horizon of {periods} {period}s")
+        return periods
 
     @property
     def days_per_period(self) -> int:
@@ -183,10 +306,10 @@ class Horizon(Record):
 class ImpactPenalties(Record):
     """A penalty per uncovered unit and day, for each section impact level."""
 
-    low: NonNegativeFloat
-    medium: NonNegativeFloat
-    high: NonNegativeFloat
-    critical: NonNegativeFloat
+    low: Money
+    medium: Money
+    high: Money
+    critical: Money
 
     def at(self, level: ImpactLevel) -> float:
         """The penalty at impact level ``level``."""
@@ -197,18 +320,18 @@ class Section(Record):
     """A border section (or crossing point) where resources can be deployed."""
 
     id: Identifier
-    name: str = Field(min_length=1)
-    host_country: str = Field(min_length=1)
+    name: Name
+    host_country: Name
     """The state on whose territory the section lies."""
     border_type: BorderType
     impact_level: ImpactLevel
     """Impact level at the start of the horizon; ``impact_changes`` may change it later."""
-    beds: NonNegativeInt | None = None
+    beds: Units | None = None
     """Accommodation for deployed personnel (host-state staff excluded); empty for no limit."""
-    access_from: date | None = None
+    access_from: Date | None = None
     """First day other states' units may serve here (a status agreement's start); empty for
     no limit. Host-state units are not bound by it."""
-    access_to: date | None = None
+    access_to: Date | None = None
     """Last day other states' units may serve here; empty for no limit."""
 
 
@@ -216,7 +339,7 @@ class ImpactChange(Record):
     """A section's impact level changes from a period on (until its next change)."""
 
     section_id: Identifier
-    from_period: PositiveInt
+    from_period: PeriodNumber
     impact_level: ImpactLevel
 
 
@@ -224,17 +347,17 @@ class Nationality(Record):
     """A nationality of the people expected to arrive."""
 
     id: Identifier
-    name: str = Field(min_length=1)
+    name: Name
 
 
 class Language(Record):
     """A language interpretation may be needed in."""
 
     id: Identifier
-    name: str = Field(min_length=1)
-    need_per_arrival: NonNegativeFloat
+    name: Name
+    need_per_arrival: Ratio
     """Interpreters needed per expected arrival speaking this language, in one period."""
-    remote_cost: NonNegativeFloat | None = None
+    remote_cost: Money | None = None
     """Cost per interpreter-day of remote interpretation (by phone or video) where no
     interpreter is on site; empty if there is no such fallback."""
 
@@ -251,22 +374,22 @@ class Arrival(Record):
     """Forecast: arrivals (detections) expected at a section in a period, by nationality."""
 
     section_id: Identifier
-    period: PositiveInt
+    period: PeriodNumber
     """Period number, counted from 1."""
     nationality_id: Identifier
-    arrivals: NonNegativeFloat
+    arrivals: Annotated[float, Field(ge=0, le=ARRIVALS_MAX)]
 
 
 class Kind(Record):
     """A resource kind: an officer profile, a vehicle type or interpreters."""
 
     id: Identifier
-    name: str = Field(min_length=1)
+    name: Name
     kind_class: KindClass = Field(alias="class")
     """``officer``, ``vehicle`` or ``interpreter``."""
     crew_kind: Identifier | None = None
     """For vehicles: the officer kind that crews it."""
-    crew_size: NonNegativeInt = 0
+    crew_size: Annotated[int, Field(ge=0, le=CREW_MAX)] = 0
     """For vehicles: officers of ``crew_kind`` needed aboard each vehicle."""
 
 
@@ -278,11 +401,11 @@ class RequirementRule(Record):
     """
 
     kind_id: Identifier
-    min_low: NonNegativeFloat = 0
-    min_medium: NonNegativeFloat = 0
-    min_high: NonNegativeFloat = 0
-    min_critical: NonNegativeFloat = 0
-    per_arrival: NonNegativeFloat = 0
+    min_low: Presence = 0
+    min_medium: Presence = 0
+    min_high: Presence = 0
+    min_critical: Presence = 0
+    per_arrival: Ratio = 0
     """Units needed per expected arrival in one period."""
     border_types: Annotated[tuple[BorderType, ...], BeforeValidator(_split_list),
                             AfterValidator(_no_repeats)] = ()
@@ -297,41 +420,41 @@ class Penalty(Record):
     """Penalty per uncovered unit of a kind and day, by the section's impact level."""
 
     kind_id: Identifier
-    low: NonNegativeFloat
-    medium: NonNegativeFloat
-    high: NonNegativeFloat
-    critical: NonNegativeFloat
+    low: Money
+    medium: Money
+    high: Money
+    critical: Money
 
 
 class Contribution(Record):
     """A pledge: units of one kind that a contributor makes available."""
 
     id: Identifier
-    contributor: str = Field(min_length=1)
+    contributor: Name
     """Who pledges: a member state, the agency or the host state."""
     category: Category
     """Standing-corps category 1-4, ``host`` (host-state staff and assets), ``pool``
     (technical equipment pool) or ``contract`` (contracted interpreters)."""
     kind_id: Identifier
-    quantity: NonNegativeInt
+    quantity: Units
     """Units available in each period of the availability window."""
-    daily_cost: NonNegativeFloat
+    daily_cost: Money
     """Cost per unit and day deployed (allowances, running costs)."""
-    available_from: date | None = None
+    available_from: Date | None = None
     """First day available; empty for the horizon's start."""
-    available_to: date | None = None
+    available_to: Date | None = None
     """Last day available; empty for the horizon's end."""
     sections: IdList = ()
     """Sections the units may be deployed to; empty for all."""
     languages: IdList = ()
     """For interpreters: the languages they interpret."""
-    deployment_length: PositiveInt | None = None
+    deployment_length: PeriodNumber | None = None
     """Periods a unit stays once it starts (a rotation); empty for no fixed length.
     Category 2 units stay from their start to the end of the window."""
-    annual_cap_days: NonNegativeFloat | None = None
+    annual_cap_days: Annotated[float, Field(ge=0, le=CAP_DAYS_MAX)] | None = None
     """Unit-days the pledge may serve in one calendar year; empty for no cap, except for
     categories 3 and 4, whose default is four months (120 days) per unit pledged."""
-    start_cost: NonNegativeFloat = 0
+    start_cost: Money = 0
     """Cost of each unit's start at a section: travel, briefing, handover."""
 
     def annual_cap(self) -> float | None:
@@ -348,8 +471,8 @@ class RunningDeployment(Record):
 
     contribution_id: Identifier
     section_id: Identifier
-    quantity: PositiveInt
-    until: date
+    quantity: Annotated[int, Field(gt=0, le=UNITS_MAX)]
+    until: Date
     """Last day of the deployment: the units stay in every period that starts by then."""
 
 
@@ -361,14 +484,22 @@ class RapidIntervention(Record):
     """
 
     section_id: Identifier
-    decision_date: date
+    decision_date: Date
     """The day the intervention is decided; lead times count from it."""
-    end_date: date | None = None
+    end_date: Date | None = None
     """Last day of the intervention; empty for the horizon's end."""
-    officer_lead_days: NonNegativeInt = OFFICER_LEAD_DAYS
+    # Defaults are checked too: ten days after a decision late enough pass the calendar.
+    officer_lead_days: LeadDays = Field(OFFICER_LEAD_DAYS, validate_default=True)
     """Days until officers (and interpreters) may arrive."""
-    equipment_lead_days: NonNegativeInt = EQUIPMENT_LEAD_DAYS
+    equipment_lead_days: LeadDays = Field(EQUIPMENT_LEAD_DAYS, validate_default=True)
     """Days until vehicles may arrive."""
+
+    @field_validator("officer_lead_days", "equipment_lead_days")
+    @classmethod
+    def _inside_the_calendar(cls, days: int, info: ValidationInfo) -> int:
+        """The day the units may arrive must be in the calendar."""
+        _calendar_problem(info.data.get("decision_date"), days, f"a lead time of {days} days")
+        return days
 
 
 @dataclass(frozen=True)
@@ -593,6 +724,7 @@ def reference_problems(
     for index, contribution in enumerate(contributions):
         problems.extend(_contribution_problems(index, contribution, kind_by_id, kind_ids,
                                                section_ids, language_ids, host_of))
+    problems.extend(_gated_problems(contributions))
 
     for index, section in enumerate(sections):
         problems.extend(_in_order("sections", index, section, "access_from", "access_to"))
@@ -674,6 +806,26 @@ def _in_order(
     start, end = getattr(row, first), getattr(row, last)
     if start is not None and end is not None and end < start:
         yield RowProblem(table, index, last, f"{end} is before {first} {start}")
+
+
+def _gated_problems(contributions: Sequence[Contribution]) -> Iterable[RowProblem]:
+    """Pledges the rapid reaction reserve waits for must stay within the gate's bounds."""
+    reserve_kinds = {pledge.kind_id for pledge in contributions
+                     if pledge.category is Category.RESERVE}
+    for index, pledge in enumerate(contributions):
+        if (pledge.kind_id not in reserve_kinds
+                or pledge.category in (Category.HOST, Category.CONTRACT)):
+            continue
+        subject = (f"the rapid reaction reserve of kind '{pledge.kind_id}' waits for this "
+                   "pledge")
+        if pledge.quantity > GATED_UNITS_MAX:
+            yield RowProblem("contributions", index, "quantity",
+                             f"{pledge.quantity} units is more than {GATED_UNITS_MAX:,}, the "
+                             f"limit where {subject}")
+        if pledge.annual_cap_days is not None and pledge.annual_cap_days > GATED_CAP_DAYS_MAX:
+            yield RowProblem("contributions", index, "annual_cap_days",
+                             f"{pledge.annual_cap_days:g} unit-days is more than "
+                             f"{GATED_CAP_DAYS_MAX:,.0f}, the limit where {subject}")
 
 
 def _contribution_problems(

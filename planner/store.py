@@ -11,6 +11,11 @@ Dates are ISO text (``2024-01-01``); ``runs.summary``, ``runs.options`` and
 zlib-compressed JSON. Runs get ids that are never reused and are never changed once
 written. The file is opened in WAL mode, so readers do not wait for writers and writers
 take turns; keep it on a local disk, as SQLite asks of every database shared this way.
+
+Reading commands open the file read-only (SQLite may still add its ``-wal`` and ``-shm``
+files beside a run store, as it needs them to read while another process writes). A
+file is changed only once it is known to be a run store, an empty file or no file yet:
+anything else (another program's database, a file of other data) is refused untouched.
 """
 
 from __future__ import annotations
@@ -74,6 +79,9 @@ _RUN_COLUMNS = [
     "objective", "coverage_per_cent", "summary", "inputs", "source", "table_dtypes",
 ]
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+"""How every SQLite database file begins."""
+
 _REFERENCE = re.compile(r"#?(?P<id>\d+)|(?:last|latest)(?:-(?P<back>\d+))?")
 
 
@@ -118,30 +126,96 @@ def _schema() -> list[str]:
     return statements
 
 
+def _read_only_uri(path: Path, *, settled: bool = False) -> str:
+    """The URI that opens ``path`` read-only; ``settled`` if no other connection has it open.
+
+    A settled file (no ``-wal`` beside it) is opened as immutable, which reads it without
+    creating SQLite's ``-wal`` and ``-shm`` files: looking at someone else's database must
+    leave nothing behind.
+    """
+    return path.absolute().as_uri() + "?mode=ro" + ("&immutable=1" if settled else "")
+
+
+def check_store(path: Path, *, create: bool) -> bool:
+    """Raise :class:`UsageError` unless ``path`` is a run store, or may become one (``create``).
+
+    Nothing is written: the file is only read. Returns whether it already is a run store
+    (``False``: no file, an empty file or an empty database, for ``create`` to make one).
+    """
+    if not path.exists():
+        if create:
+            return False
+        raise UsageError(f"{path}: no run store here (no runs recorded yet, or another "
+                         "--store or $PLANNER_STORE was meant)")
+    if path.is_dir():
+        raise UsageError(f"{path}: cannot open the run store: it is a folder")
+    try:
+        with path.open("rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise UsageError(f"{path}: cannot open the run store: {error}") from error
+    if header and header != SQLITE_HEADER:
+        raise UsageError(f"{path}: not a usable run store: not an SQLite database")
+    version, tables = _look_at(path) if header else (0, set())
+    if "runs" in tables and version > STORE_SCHEMA_VERSION:
+        raise UsageError(f"{path}: run store schema version {version} is newer than this "
+                         f"planner reads ({STORE_SCHEMA_VERSION}); upgrade border-planner")
+    if version == STORE_SCHEMA_VERSION and {"runs", *TABLES} <= tables:
+        return True
+    if version or tables:
+        raise UsageError(f"{path}: an SQLite database, but not a run store")
+    if not create:
+        raise UsageError(f"{path}: no run store here (the file is empty: no runs recorded "
+                         "yet)")
+    return False
+
+
+def _look_at(path: Path) -> tuple[int, set[str]]:
+    """A database's ``user_version`` and table names, read without changing anything."""
+    settled = not Path(f"{path}-wal").exists()
+    try:
+        connection = sqlite3.connect(_read_only_uri(path, settled=settled), uri=True,
+                                     timeout=BUSY_TIMEOUT)
+        try:
+            version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+            tables = {row[0] for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            connection.close()
+    except sqlite3.Error as error:
+        raise UsageError(f"{path}: not a usable run store: {error}") from error
+    return version, tables
+
+
 class RunStore:
     """The runs recorded in one SQLite file: record, list and read them back.
 
-    Opening creates the file (and its folders) if missing, unless ``create`` is false
-    (for reading: a mistyped path is then an error, not a new empty store). Use it as a
-    context manager, or call :meth:`close`.
+    Opening creates the file (and its folders) if missing, unless ``create`` is false.
+    Without ``create`` the store is opened read-only, for reading: a mistyped path is an
+    error, not a new empty store, and the file is not changed. Either way a file that is
+    not a run store is refused before anything is written to it. Use it as a context
+    manager, or call :meth:`close`.
     """
 
     def __init__(self, path: str | Path, *, create: bool = True) -> None:
         self.path = Path(path)
-        if not create and not self.path.is_file():
-            raise UsageError(f"{self.path}: no run store here (no runs recorded yet, or "
-                             "another --store or $PLANNER_STORE was meant)")
+        check_store(self.path, create=create)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT,
-                                               isolation_level=None)
+            if create:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT,
+                                                   isolation_level=None)
+            else:
+                self._connection = sqlite3.connect(_read_only_uri(self.path), uri=True,
+                                                   timeout=BUSY_TIMEOUT, isolation_level=None)
         except (OSError, sqlite3.Error) as error:
             raise UsageError(f"{self.path}: cannot open the run store: {error}") from error
         self._connection.row_factory = sqlite3.Row
         try:
-            self._set_wal()
-            self._connection.execute("PRAGMA foreign_keys = ON")
-            self._prepare_schema()
+            if create:
+                self._set_wal()
+                self._connection.execute("PRAGMA foreign_keys = ON")
+                self._prepare_schema()
         except sqlite3.DatabaseError as error:
             self._connection.close()
             raise UsageError(f"{self.path}: not a usable run store: {error}") from error

@@ -15,22 +15,34 @@ scenario folder's ``variants/`` or anywhere) whose ``base:`` names the scenario.
 
 Overrides apply in that order (remove, add, set, then scale) and the result is validated
 like any scenario; every problem names the variant, the key and the value.
+:func:`check_study` makes every check a run makes before it solves, for ``planner validate``.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveInt, ValidationError
 
 from planner.errors import Problem, ScenarioError, UsageError
 from planner.load import SCENARIO_FILE, VARIANTS_KEY, load_scenario
-from planner.schema import SETTINGS_FIELDS, TABLES, Scenario, TableSpec
+from planner.reading import parse_yaml, present, read_yaml
+from planner.requirements import derive_requirements
+from planner.schema import (
+    ID_MAX,
+    ISO_DATE,
+    SETTINGS_FIELDS,
+    TABLES,
+    Description,
+    Scenario,
+    TableSpec,
+)
 
 VARIANTS_FOLDER = "variants"
 BASE = "base"
@@ -55,8 +67,8 @@ class Variant(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
-    description: str = ""
+    name: str = Field(min_length=1, max_length=ID_MAX, pattern=r"^[A-Za-z0-9_.-]+$")
+    description: Description = ""
     base: str | None = None
     """For a variant in its own file: the base scenario, relative to that file."""
     scale_forecast: tuple[ForecastScale, ...] = ()
@@ -91,10 +103,22 @@ def parse_sets(items: Iterable[str]) -> dict[str, Any]:
 
 
 def _scalar(text: str) -> Any:
-    try:
-        return yaml.safe_load(text) if text else ""
-    except yaml.YAMLError:
+    """A ``--set`` value read as a YAML scalar (``2024-01-01`` a date); else the text itself.
+
+    A date that is not one of the calendar (``2024-02-30``) stays text, for the schema to
+    name as a problem of its key.
+    """
+    if not text:
+        return ""
+    value, problems = parse_yaml(text, "--set")
+    if problems:
         return text
+    if isinstance(value, str) and value == text and ISO_DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
 
 
 def variant_from(name: str, document: Any, source: str) -> Variant:
@@ -114,47 +138,80 @@ def read_variants(path: str | Path) -> dict[str, Variant]:
     """The variants of the scenario at ``path``.
 
     Those under ``variants:`` in its YAML, and one per file in its ``variants/`` folder
-    (named by the file's ``name:`` or stem).
+    (named by the file's ``name:`` or stem). Raises one :class:`ScenarioError` listing the
+    problems of every variant; problems of the scenario's YAML file as a file (it cannot be
+    read, a key appears twice) are the loader's to report, not repeated here.
     """
     path = Path(path)
     yaml_path = path / SCENARIO_FILE if path.is_dir() else path
     found: dict[str, Variant] = {}
-    if yaml_path.suffix.lower() in {".yaml", ".yml"} and yaml_path.is_file():
-        document = _yaml(yaml_path)
-        for name, body in (document.get(VARIANTS_KEY) or {}).items():
-            found[str(name)] = variant_from(str(name), body, yaml_path.name)
+    problems: list[Problem] = []
+    if yaml_path.suffix.lower() in {".yaml", ".yml"} and present(yaml_path):
+        document, _ = read_yaml(yaml_path, yaml_path.name)
+        bodies = document.get(VARIANTS_KEY) if isinstance(document, dict) else None
+        if bodies is not None and not isinstance(bodies, dict):
+            problems.append(Problem(yaml_path.name, None, VARIANTS_KEY,
+                                    "expected a mapping of variant names to their overrides"))
+        for name, body in (bodies if isinstance(bodies, dict) else {}).items():
+            _collect(problems, found, str(name), body, yaml_path.name)
     folder = yaml_path.parent / VARIANTS_FOLDER
     for file in sorted(folder.glob("*.y*ml")) if folder.is_dir() else ():
-        document = _yaml(file)
+        try:
+            document = _yaml(file)
+        except ScenarioError as error:
+            problems.extend(error.problems)
+            continue
         name = str(document.pop("name", file.stem))
         if name in found:
-            raise ScenarioError([Problem(str(file), None, "name",
-                                         f"variant '{name}' is defined twice")])
-        found[name] = variant_from(name, document, str(file))
+            problems.append(Problem(str(file), None, "name",
+                                    f"variant '{name}' is defined twice"))
+            continue
+        _collect(problems, found, name, document, str(file))
+    if problems:
+        raise ScenarioError(problems, scenario=str(path))
     return found
 
 
-def _yaml(path: Path) -> dict[str, Any]:
+def _collect(problems: list[Problem], found: dict[str, Variant], name: str, body: Any,
+             source: str) -> None:
+    """Add the variant ``name`` to ``found``, or its problems to ``problems``."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise ScenarioError([Problem(str(path), None, None, f"cannot read: {error}")]) from None
+        found[name] = variant_from(name, body, source)
+    except ScenarioError as error:
+        problems.extend(error.problems)
+
+
+def _yaml(path: Path) -> dict[str, Any]:
+    """A variant file's mapping; raises every problem reading it."""
+    document, problems = read_yaml(path, str(path))
+    if problems:
+        raise ScenarioError(problems, scenario=str(path))
+    if document is None:
+        return {}
     if not isinstance(document, dict):
         raise ScenarioError([Problem(str(path), None, None, "expected a YAML mapping")])
     return document
 
 
 def variant_file(path: str | Path) -> tuple[Path, Variant] | None:
-    """If ``path`` is a variant in a file of its own: its base scenario and the variant."""
+    """If ``path`` is a variant in a file of its own: its base scenario and the variant.
+
+    A YAML file that cannot be read, or has no ``base:``, is not a variant file: the
+    loader then reads it as a scenario and reports its problems.
+    """
     path = Path(path)
-    if path.is_dir() or path.suffix.lower() not in {".yaml", ".yml"} or not path.is_file():
+    if path.is_dir() or path.suffix.lower() not in {".yaml", ".yml"}:
         return None
-    document = _yaml(path)
-    if BASE not in document:
+    document, problems = read_yaml(path, str(path))
+    if not isinstance(document, dict) or BASE not in document:
         return None
+    if problems:
+        raise ScenarioError(problems, scenario=str(path))
     name = str(document.pop("name", path.stem))
     variant = variant_from(name, document, str(path))
-    assert variant.base is not None
+    if variant.base is None:
+        raise ScenarioError([_problem(name, BASE, "expected the path of the base scenario")],
+                            scenario=str(path))
     return (path.parent / variant.base).resolve(), variant
 
 
@@ -297,6 +354,8 @@ def _new_value(current: Any, value: Any, name: str, where: str,
                                      f"and a numeric field (current value {current!r})"))
             return _INVALID
         result = current * factor
+        if not math.isfinite(result):
+            return result  # the schema says why: no field takes an infinite value
         if isinstance(current, int) and abs(result - round(result)) <= 1e-9 * max(1, abs(result)):
             return round(result)  # a whole number, up to floating-point noise
         return result
@@ -369,10 +428,64 @@ class Study:
 
 
 def load_study(path: str | Path) -> Study:
-    """Load the scenario at ``path`` with its variants; a variant file loads its base."""
+    """Load the scenario at ``path`` with its variants; a variant file loads its base.
+
+    Raises one :class:`ScenarioError` with the problems of the scenario and of its
+    variants together.
+    """
     own = variant_file(path)
+    base_path = Path(path) if own is None else own[0]
+    problems: list[Problem] = []
+    name = str(path)
+    base: Scenario | None = None
+    variants: dict[str, Variant] = {}
+    try:
+        base = load_scenario(base_path)
+    except ScenarioError as error:
+        problems.extend(error.problems)
+        name = error.scenario
+    try:
+        variants = read_variants(base_path)
+    except ScenarioError as error:
+        problems.extend(error.problems)
+    if problems or base is None:
+        raise ScenarioError(problems, scenario=name)
     if own is None:
-        return Study(str(path), load_scenario(path), read_variants(path))
-    base_path, chosen = own
-    return Study(str(path), load_scenario(base_path),
-                 {**read_variants(base_path), chosen.name: chosen}, chosen.name)
+        return Study(str(path), base, variants)
+    chosen = own[1]
+    return Study(str(path), base, {**variants, chosen.name: chosen}, chosen.name)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A study that passed every check a run of it makes before solving."""
+
+    study: Study
+    scenario: Scenario
+    """What a run plans without ``--variant``: the base, or a variant file's own variant."""
+    variants: tuple[str, ...]
+    """The variants applied: every one of a scenario, or a variant file's own."""
+
+
+def check_study(path: str | Path) -> Checked:
+    """Make every check a run of the study at ``path`` makes, and report all problems at once.
+
+    Loads the scenario and its variants, applies each variant (a variant file: its own,
+    the only one it runs) and derives the needs of every scenario so obtained, so that
+    nothing a run reaches before the solver can fail on input that passed here. Raises one
+    :class:`ScenarioError` listing every problem, each naming its file or variant and key.
+    """
+    study = load_study(path)
+    names = (study.chosen,) if study.chosen is not None else tuple(study.variants)
+    problems: list[Problem] = []
+    planned: dict[str | None, Scenario] = {} if study.chosen else {None: study.base}
+    for name in names:
+        try:
+            planned[name] = study.apply(name).scenario
+        except ScenarioError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ScenarioError(problems, scenario=study.path)
+    for scenario in planned.values():
+        derive_requirements(scenario)
+    return Checked(study, planned[study.default(None)], names)

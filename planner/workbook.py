@@ -17,6 +17,7 @@ from planner.errors import UsageError
 from planner.files import atomic_file
 from planner.load import SETTINGS_MODELS, SETTINGS_SHEET
 from planner.schema import TABLES, Record, Scenario, TableSpec
+from planner.spreadsheet import WORKBOOK, keep_as_text, sign
 
 SETTINGS_HEADER = ("key", "value", "description")
 """Columns of the settings sheet; the loader reads only the first two."""
@@ -32,10 +33,12 @@ def write_workbook(path: Path, scenario: Scenario | None = None) -> None:
     """Write ``scenario`` as a workbook that loads back equal, or an empty template without one.
 
     The file appears only once complete: a failure leaves any earlier file at ``path`` alone.
+    An existing file is replaced only if the planner wrote it and nobody has saved it since.
     """
     if path.suffix.lower() != ".xlsx":
         raise UsageError(f"{path}: a scenario workbook must end in .xlsx")
     book = Workbook()
+    sign(book)
     settings_sheet = book.active
     settings_sheet.title = SETTINGS_SHEET
     _fill_sheet(settings_sheet, SETTINGS_HEADER, settings_rows(scenario))
@@ -44,7 +47,7 @@ def write_workbook(path: Path, scenario: Scenario | None = None) -> None:
         sheet = book.create_sheet(spec.name)
         _fill_sheet(sheet, spec.columns, (table_cells(spec, row) for row in rows))
         _describe_columns(sheet, spec)
-    with atomic_file(path) as temporary:
+    with atomic_file(path, WORKBOOK) as temporary:
         book.save(temporary)
 
 
@@ -100,10 +103,7 @@ def _fill_sheet(sheet: Any, header: Sequence[str], rows: Iterable[Sequence[Any]]
     for row in rows:
         sheet.append(list(row))
         for cell in sheet[sheet.max_row]:
-            # openpyxl takes any text starting with "=" for a formula, which the loader would
-            # then read as an empty cell (no cached value): keep such text as text.
-            if cell.data_type == "f":
-                cell.data_type = "s"
+            keep_as_text(cell)
     for column in sheet.iter_cols():
         longest = max(len(_shown(cell.value)) for cell in column)
         width = min(max(longest + 2, MIN_WIDTH), MAX_WIDTH)

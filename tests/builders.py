@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import signal
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from planner import cli
+from planner.cells import FORMULA_TRIGGERS
 from planner.schema import Scenario
 
 SETTINGS: dict[str, Any] = {
@@ -76,3 +83,50 @@ def invoke(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
         cli.main()
     code = stopped.value.code
     return int(code) if code is not None else 0
+
+
+@contextlib.contextmanager
+def within(seconds: int) -> Iterator[None]:
+    """Fail the block if it runs longer than ``seconds`` (it hangs)."""
+    def stop(signum: int, frame: object) -> None:
+        raise AssertionError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def assert_inert(*roots: Path) -> int:
+    """No CSV or workbook cell under ``roots`` is one a spreadsheet would run; cells checked."""
+    checked = 0
+    for root in roots:
+        paths = [root] if root.is_file() else sorted(root.rglob("*"))
+        for path in paths:
+            if path.suffix == ".csv":
+                with path.open(encoding="utf-8", newline="") as file:
+                    for number, row in enumerate(csv.reader(file), start=1):
+                        live = [cell for cell in row
+                                if cell.startswith(FORMULA_TRIGGERS) and not _number(cell)]
+                        assert not live, f"{path.name} row {number}: {live}"
+                        checked += len(row)
+            elif path.suffix == ".xlsx":
+                book = load_workbook(path, data_only=False)
+                for sheet in book.worksheets:
+                    for row in sheet.iter_rows():
+                        for cell in row:
+                            assert cell.data_type != "f", (
+                                f"{path.name} {sheet.title}!{cell.coordinate}: {cell.value}")
+                            checked += 1
+    return checked
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
