@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -130,3 +131,19 @@ def _number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def units_by_cohorts(deployments: pd.DataFrame) -> dict[tuple[str, str, int], int]:
+    """Units of each pledge at each section and period, added up from its cohorts."""
+    units: dict[tuple[str, str, int], int] = {}
+    for row in deployments.itertuples():
+        for period in range(row.first_period, row.last_period + 1):
+            key = (row.contribution_id, row.section_id, period)
+            units[key] = units.get(key, 0) + row.quantity
+    return units
+
+
+def units_scheduled(schedule: pd.DataFrame) -> dict[tuple[str, str, int], int]:
+    """Units of each pledge at each section and period in a whole-unit schedule."""
+    return {(row.contribution_id, row.section_id, row.period): round(row.quantity)
+            for row in schedule.itertuples()}

@@ -13,7 +13,7 @@ from planner.errors import UsageError
 from planner.schema import Scenario
 from planner.solve import SolveOptions
 
-from builders import GUARD, contribution, scenario, section
+from builders import GUARD, contribution, scenario, section, units_by_cohorts, units_scheduled
 
 
 def case(periods: int, **pledge: object) -> Scenario:
@@ -102,11 +102,4 @@ def test_the_cohorts_of_a_plan_add_up_to_its_schedule(tiny: Scenario) -> None:
     plan = plan_scenario(tiny, SolveOptions(gap=0))
     table = derive_deployments(tiny, plan.schedule)
     assert not table.empty
-    rebuilt: dict[tuple[str, str, int], int] = {}
-    for row in table.itertuples():
-        for period in range(row.first_period, row.last_period + 1):
-            key = (row.contribution_id, row.section_id, period)
-            rebuilt[key] = rebuilt.get(key, 0) + row.quantity
-    scheduled = {(row.contribution_id, row.section_id, row.period): round(row.quantity)
-                 for row in plan.schedule.itertuples()}
-    assert rebuilt == scheduled
+    assert units_by_cohorts(table) == units_scheduled(plan.schedule)

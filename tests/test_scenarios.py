@@ -8,8 +8,11 @@ from typing import Any
 import pytest
 
 from planner import SolveOptions, Status, load_scenario, plan_scenario
+from planner.deployments import derive_deployments
 from planner.plan import Plan
 from planner.variants import load_study
+
+from builders import units_by_cohorts, units_scheduled
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
@@ -87,6 +90,18 @@ def test_whole_units_solve_to_the_recorded_result(solved: tuple[str, Plan, Plan]
     assert relaxed.result.objective is not None and plan.result.objective is not None
     assert relaxed.result.objective <= plan.result.objective + 1e-6
     assert (plan.schedule["quantity"] == plan.schedule["quantity"].round()).all()
+
+
+def test_the_cohorts_of_every_shipped_plan_add_up_to_its_schedule(
+    solved: tuple[str, Plan, Plan],
+) -> None:
+    name, _, plan = solved
+    scenario = load_scenario(SCENARIOS / name)
+    deployments = derive_deployments(scenario, plan.schedule)
+    assert deployments["deployment_id"].is_unique
+    assert units_by_cohorts(deployments) == units_scheduled(plan.schedule)
+    running = deployments[deployments["status"] == "running"]
+    assert len(running) == len(scenario.running_deployments)
 
 
 def test_tiny_decisions_match_the_hand_derivation() -> None:
