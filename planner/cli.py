@@ -409,6 +409,32 @@ def report(
     console.print(f"wrote {html}")
 
 
+@app.command()
+def export(
+    run_ref: Annotated[str, typer.Argument(help="A run id (12 or #12) or 'last'.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for deployments.json and "
+                                      "deployments.csv.")],
+    store: StorePath = None,
+) -> None:
+    """Export a whole-unit run's deployments as the contract command centres import."""
+    from planner.contract import build_contract, write_contract
+
+    (record,) = _records([run_ref], store)
+    contract = build_contract(record)
+    written = write_contract(contract, out)
+    console.print(f"wrote {', '.join(str(path) for path in written)}: "
+                  f"{len(contract['deployments'])} deployments of run #{record.id}, "
+                  f"{len(contract['requests'])} contributors asked", highlight=False)
+
+
+@app.command(name="contract-schema")
+def contract_schema_command() -> None:
+    """Print the JSON Schema that every exported deployments.json validates against."""
+    from planner.contract import contract_schema
+
+    print(json.dumps(contract_schema(), indent=2))
+
+
 @app.command(name="bench")
 def bench_command(
     size: Annotated[str, typer.Option("--size", help="Sizes to run, comma-separated: S, M, L "
