@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -83,12 +85,22 @@ def run(
     pyomo: Annotated[bool, typer.Option(
         "--pyomo", help="Build the Pyomo model of record instead of the matrices (slower; "
         "HiGHS gets the same problem).")] = False,
+    baseline: Annotated[str | None, typer.Option(
+        "--baseline", help="Re-plan around this recorded run: an id, 'last', or 'approved' "
+        "(the operation's approved revision). Needs --freeze-until.")] = None,
+    freeze_until: Annotated[str | None, typer.Option(
+        "--freeze-until", help="With --baseline: up to this day (YYYY-MM-DD) the baseline's "
+        "deployments stay as they are.")] = None,
+    change_cost: Annotated[float | None, typer.Option(
+        "--change-cost", min=0, help="With --baseline: the cost of each unit-day that differs "
+        "from it (default: the scenario's replanning.change_cost).")] = None,
 ) -> None:
     """Solve a scenario (or one of its variants), record the run and write its schedule."""
     from planner.runs import record_plan
     from planner.store import RunStore, check_store, store_path
     from planner.variants import load_study, parse_sets
 
+    freeze = _replanning_options(baseline, freeze_until, change_cost)
     # Refuse an output folder or store that cannot be written before the solve, not after.
     if out is not None:
         refuse_unless_replaceable(out, PLAN_FOLDER)
@@ -97,6 +109,11 @@ def run(
     options = SolveOptions(relax=relax, time_limit=time_limit, gap=gap)
     study = load_study(path)
     applied = study.apply(study.default(variant), parse_sets(set_ or []))
+    if baseline is not None and freeze is not None:
+        from planner.replan import around_baseline
+
+        with RunStore(store_path(store), create=False) as runs:
+            applied = around_baseline(applied, runs, baseline, freeze, change_cost)
     plan = api.plan_scenario(applied.scenario, options, pyomo=pyomo)
     if not no_store:
         with RunStore(store_path(store)) as runs:
@@ -119,12 +136,33 @@ def run(
         console.print_json(json.dumps(plan.summary()))
     else:
         for line in applied.changes:
-            console.print(f"changed: {line}", highlight=False)
+            console.print(f"changed: {line}", highlight=False, soft_wrap=True)
         render_plan(plan, console)
         if written:
             console.print(f"wrote {', '.join(str(path) for path in written)}")
         else:
             console.print("No --out given: nothing written.")
+
+
+def _replanning_options(baseline: str | None, freeze_until: str | None,
+                        change_cost: float | None) -> date | None:
+    """The freeze date of ``--baseline``; the options that need one are refused without it."""
+    if baseline is None:
+        given = [name for name, value in (("--freeze-until", freeze_until),
+                                          ("--change-cost", change_cost)) if value is not None]
+        if given:
+            raise UsageError(f"{' and '.join(given)} re-plan around a baseline: give "
+                             "--baseline RUN too (a run id, 'last' or 'approved')")
+        return None
+    if freeze_until is None:
+        raise UsageError("--baseline needs --freeze-until DATE: up to which day the "
+                         "baseline's deployments stay as they are")
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", freeze_until.strip()):
+            raise ValueError(freeze_until)
+        return date.fromisoformat(freeze_until.strip())
+    except ValueError:
+        raise UsageError(f"--freeze-until {freeze_until}: not a date (YYYY-MM-DD)") from None
 
 
 @app.command()
@@ -366,7 +404,7 @@ def show(
     console.print(f"scenario hash {record.scenario_hash}; options {record.options}",
                   highlight=False)
     for line in record.changes:
-        console.print(f"changed: {line}", highlight=False)
+        console.print(f"changed: {line}", highlight=False, soft_wrap=True)
     from planner.report import render_run
 
     render_run(record.summary, record.shortfalls, console)
@@ -409,22 +447,97 @@ def report(
     console.print(f"wrote {html}")
 
 
+OperationName = Annotated[str | None, typer.Option(
+    "--operation", help="The operation (meta.operation), where the store holds several.")]
+
+
 @app.command()
 def export(
-    run_ref: Annotated[str, typer.Argument(help="A run id (12 or #12) or 'last'.")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for deployments.json and "
-                                      "deployments.csv.")],
+    run_ref: Annotated[str, typer.Argument(
+        help="A run id (12 or #12), 'last', or 'approved' (the operation's approved revision; "
+        "'approved-N' for revision N).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the bundle: deployments.json, "
+                                      "deployments.csv, changes.csv, requests, calendars.")],
+    operation: OperationName = None,
     store: StorePath = None,
 ) -> None:
     """Export a whole-unit run's deployments as the contract command centres import."""
-    from planner.contract import build_contract, write_contract
+    from planner.contract import contract_for, write_contract
+    from planner.store import RunStore, store_path
 
-    (record,) = _records([run_ref], store)
-    contract = build_contract(record)
-    written = write_contract(contract, out)
-    console.print(f"wrote {', '.join(str(path) for path in written)}: "
-                  f"{len(contract['deployments'])} deployments of run #{record.id}, "
-                  f"{len(contract['requests'])} contributors asked", highlight=False)
+    with RunStore(store_path(store), create=False) as runs:
+        contract, text = contract_for(runs, run_ref, operation=operation)
+    written = write_contract(contract, out, text=text)
+    revision = (f"revision {contract['revision']} of {contract['operation']}"
+                if contract["revision"] is not None else "not approved")
+    changes = contract["changes"]
+    against = (f"{len(changes)} changes against revision {contract['changes_against']}"
+               if contract["changes_against"] is not None else "no earlier revision")
+    console.print(f"wrote {out}: {len(written)} files; {len(contract['deployments'])} "
+                  f"deployments of run #{contract['run_id']} ({revision}; {against}), "
+                  f"{len(contract['requests'])} contributors asked", highlight=False,
+                  soft_wrap=True)
+
+
+@app.command()
+def approve(
+    run_ref: Annotated[str, typer.Argument(help="A run id (12 or #12) or 'last'.")],
+    note: Annotated[str, typer.Option("--note", help="Why, or on whose decision.")] = "",
+    store: StorePath = None,
+) -> None:
+    """Approve a whole-unit run: the next revision of its operation, issued as a contract."""
+    from planner.contract import approve as approve_run
+    from planner.store import RunStore, store_path
+
+    with RunStore(store_path(store), create=False, write=True) as runs:
+        approval = approve_run(runs, run_ref, note)
+        superseded = approval.revision - 1
+    contract = approval.contract
+    counts = {kind: sum(change["change"] == kind for change in contract["changes"])
+              for kind in ("added", "changed", "cancelled")}
+    console.print(
+        f"run #{approval.run_id} is revision {approval.revision} of {approval.operation}, "
+        f"approved {approval.approved_at}"
+        + (f"; revision {superseded} is superseded" if superseded else "")
+        + f": {len(contract['deployments'])} deployments, "
+        + ", ".join(f"{count} {kind}" for kind, count in counts.items()), highlight=False,
+        soft_wrap=True)
+
+
+@app.command()
+def revisions(
+    operation: OperationName = None,
+    store: StorePath = None,
+) -> None:
+    """List the approved revisions of each operation, the latest approved, the rest superseded."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from planner.report import number_cell
+    from planner.store import RunStore, store_path
+
+    with RunStore(store_path(store), create=False) as runs:
+        listed = runs.revisions(operation)
+        where = runs.path
+    if listed.empty:
+        console.print(f"{where}: no approved revisions"
+                      + (f" of {operation}" if operation else ""), highlight=False)
+        return
+    for name, rows in listed.groupby("operation", sort=True):
+        table = Table(title=f"{name}: approved revisions in {where}")
+        for column in ("revision", "status", "run", "approved at", "cost", "coverage %",
+                       "variant", "note"):
+            table.add_column(column, justify="right" if column in (
+                "revision", "run", "cost", "coverage %") else "left",
+                no_wrap=column not in ("variant", "note"))
+        for row in rows.to_dict("records"):
+            approved_at = str(row["approved_at"])
+            table.add_row(str(row["revision"]), str(row["status"]), f"#{row['run_id']}",
+                          f"{approved_at[:10]} {approved_at[11:16]}",
+                          number_cell(row["objective"], 0),
+                          number_cell(row["coverage_per_cent"], 2),
+                          Text(str(row["variant"] or "base")), Text(str(row["note"])))
+        Console(width=max(console.width, 120)).print(table)
 
 
 @app.command(name="contract-schema")

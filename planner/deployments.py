@@ -10,7 +10,9 @@ into such records, by a deterministic rule:
   its rotation (or to the horizon's end);
 - any other pledge (category 2 included): units arrive when the quantity at a section
   rises, and when it falls the latest to arrive leave first. A cohort of which only some
-  units leave splits in two: those leaving and those staying, both with the same arrival.
+  units leave splits in two: those leaving and those staying, both with the same arrival;
+- a re-plan around a baseline keeps the baseline's cohorts that arrived by its freeze
+  date as they are (same numbers, hence same ids); the rule above applies to the rest.
 
 Every cohort gets a ``deployment_id`` computed from what names it (operation, pledge,
 section, status, arrival date and its number among cohorts of that arrival), so the same
@@ -27,7 +29,7 @@ from datetime import date
 import pandas as pd
 
 from planner.errors import UsageError
-from planner.schema import Contribution, Scenario
+from planner.schema import BaselineCohort, Contribution, Scenario
 
 DEPLOYMENT_COLUMNS = [
     "deployment_id", "contribution_id", "contributor", "category", "kind_id", "kind_class",
@@ -51,6 +53,8 @@ class Cohort:
     quantity: int
     first_period: int
     last_period: int
+    number: int | None = None
+    """Its number among the cohorts arriving with it, where it is given (a kept cohort)."""
 
 
 def deployment_id(operation: str, contribution_id: str, section_id: str, status: str,
@@ -90,15 +94,23 @@ def derive_deployments(scenario: Scenario, schedule: pd.DataFrame) -> pd.DataFra
                   for period, count in zip(group["period"], group["starts"], strict=True)}
         cohorts = list(_cohorts(scenario, pledge, str(section_id), present, starts))
         numbers: dict[tuple[str, int], int] = {}
+        # A kept cohort keeps its number; the others take the next one free.
+        taken = {(c.status, c.first_period, c.number) for c in cohorts if c.number is not None}
         for cohort in cohorts:
             arrival = (cohort.status, cohort.first_period)
-            numbers[arrival] = numbers.get(arrival, 0) + 1
+            if cohort.number is not None:
+                number = cohort.number
+            else:
+                number = numbers.get(arrival, 0) + 1
+                while (*arrival, number) in taken:
+                    number += 1
+                numbers[arrival] = number
             arrive = horizon.period_start(cohort.first_period)
             rows.append((
                 deployment_id(scenario.meta.operation, pledge.id, str(section_id),
-                              cohort.status, arrive, numbers[arrival]),
+                              cohort.status, arrive, number),
                 pledge.id, pledge.contributor, pledge.category.value, pledge.kind_id,
-                kind_class[pledge.kind_id], str(section_id), cohort.status, numbers[arrival],
+                kind_class[pledge.kind_id], str(section_id), cohort.status, number,
                 cohort.quantity, cohort.first_period, cohort.last_period,
                 cohort.last_period - cohort.first_period + 1, arrive,
                 horizon.period_end(cohort.last_period),
@@ -122,10 +134,29 @@ def _cohorts(scenario: Scenario, pledge: Contribution, section_id: str,
         for period in stays:
             remaining[period] = remaining.get(period, 0) - running.quantity
         yield Cohort(RUNNING, running.quantity, 1, stays[-1])
+    starts = dict(starts)
+    for kept in kept_cohorts(scenario):
+        if kept.contribution_id != pledge.id or kept.section_id != section_id:
+            continue
+        for period in range(kept.first_period, kept.last_period + 1):
+            remaining[period] = remaining.get(period, 0) - kept.quantity
+        if pledge.deployment_length is not None:
+            starts[kept.first_period] = starts.get(kept.first_period, 0) - kept.quantity
+        yield Cohort(PLANNED, kept.quantity, kept.first_period, kept.last_period, kept.cohort)
     if pledge.deployment_length is not None:
         yield from _rotations(pledge, section_id, remaining, starts, last)
     else:
         yield from _last_in_first_out(remaining, last)
+
+
+def kept_cohorts(scenario: Scenario) -> list[BaselineCohort]:
+    """The baseline's cohorts a re-plan keeps: those sent by it that arrived by its freeze."""
+    baseline = scenario.baseline
+    if baseline is None:
+        return []
+    frozen = scenario.frozen_periods()
+    return [cohort for cohort in baseline.cohorts
+            if cohort.status == PLANNED and cohort.first_period <= frozen]
 
 
 def _rotations(pledge: Contribution, section_id: str, remaining: dict[int, int],

@@ -90,6 +90,12 @@ class _Describer:
             zip(keys, index.deploy["available"].tolist(), strict=True))
         self.running: dict[tuple[str, str, int], int] = dict(
             zip(keys, index.deploy["running"].tolist(), strict=True))
+        self.kept: dict[tuple[str, str, int], tuple[int, int]] = {
+            key: (least, most) for key, least, most, running, available in zip(
+                keys, index.deploy["least"].tolist(), index.deploy["most"].tolist(),
+                index.deploy["running"].tolist(), index.deploy["available"].tolist(),
+                strict=True) if (least, most) != (running, available)}
+        """Bounds a re-plan's baseline sets: (least, most) where they are not the usual."""
         self.crew = index.deploy.drop_duplicates("kind_id").set_index("kind_id")[
             ["crew_kind", "crew_size"]
         ].to_dict("index")
@@ -128,6 +134,12 @@ class _Describer:
         running = self.running.get(key, 0)
         available = self.available.get(key, 0)
         where = f"section '{section}' in {self.when(period)}"
+        if key in self.kept and (lower or self.kept[key][1] != available):
+            least, most = self.kept[key]
+            kept = (("no units" if most == 0 else f"exactly {_units(most)}") if least == most
+                    else f"at least {_units(least)}" if lower else f"at most {_units(most)}")
+            return (f"baseline: {kept} of pledge '{contribution}' at {where}, kept from the "
+                    "plan re-planned around")
         if running > available:
             limit = (f"only {_units(available)}" if available
                      else "no units then (outside its window)")

@@ -23,9 +23,9 @@ import re
 import secrets
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from planner.errors import UsageError
@@ -66,6 +66,9 @@ class FolderKind:
     """Where the files alone cannot tell the planner's folder from someone's own (a
     scenario folder has the same files either way): whether the marker file carries the
     planner's signature."""
+    subfolders: Mapping[str, str] = field(default_factory=dict)
+    """Subfolders such a folder may hold, each with the suffix of the only files it may
+    hold (``{"calendar": ".ics"}``): one holding anything else is not the planner's."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,9 @@ def _refuse_folder(path: Path, kind: FolderKind) -> None:
     if not entries:
         return
     ours = {entry.name for entry in entries
-            if entry.name in kind.names and entry.is_file(follow_symlinks=False)}
+            if (entry.name in kind.names and entry.is_file(follow_symlinks=False))
+            or (entry.name in kind.subfolders
+                and _holds_only(entry, kind.subfolders[entry.name]))}
     if kind.marker not in ours:
         lost = entries
         reason = f"folder is not empty and holds no {kind.what}"
@@ -165,6 +170,18 @@ def _refuse_folder(path: Path, kind: FolderKind) -> None:
     if lost:
         raise UsageError(f"{path}: {reason}; replacing it would lose {_listing(lost)}; "
                          "choose another --out")
+
+
+def _holds_only(entry: os.DirEntry[str], suffix: str) -> bool:
+    """Whether ``entry`` is a folder (not a link) holding only files ending in ``suffix``."""
+    if not entry.is_dir(follow_symlinks=False):
+        return False
+    try:
+        with os.scandir(entry.path) as listing:
+            return all(inner.name.endswith(suffix) and inner.is_file(follow_symlinks=False)
+                       for inner in listing)
+    except OSError:
+        return False
 
 
 def _listing(entries: list[os.DirEntry[str]]) -> str:

@@ -62,6 +62,18 @@ def _stdout_silenced() -> Iterator[None]:
         os.close(devnull)
 
 
+def _baseline_start(matrix: MatrixModel) -> tuple[np.ndarray, np.ndarray]:
+    """A re-plan's baseline as a (partial) start: its deployments and starts, in bounds."""
+    parts = []
+    for name, table in (("deploy", matrix.index.deploy), ("start", matrix.index.starts)):
+        span = matrix.column(name).span
+        value = np.clip(table["baseline"].to_numpy(dtype=float), matrix.col_lower[span],
+                        matrix.col_upper[span])
+        parts.append((np.arange(span.start, span.stop), value))
+    return (np.concatenate([columns for columns, _ in parts]),
+            np.concatenate([values for _, values in parts]))
+
+
 def quiet_highs() -> highspy.Highs:
     """A HiGHS instance that prints nothing (not even its banner, which it prints when made)."""
     with _stdout_silenced():
@@ -172,6 +184,10 @@ class HighsModel:
             whole = np.flatnonzero(matrix.integer[self._order])
             highs.setSolution(len(whole), whole.astype(np.int32),
                               self._last[self._order][whole])
+        elif matrix.whole_units and matrix.index.deploy["baseline"].any():
+            # A re-plan starts from its baseline's units, within the bounds it now has.
+            columns, values = _baseline_start(matrix)
+            highs.setSolution(len(columns), self._position[columns].astype(np.int32), values)
         started = time.perf_counter()
         highs.run()
         solve_seconds = time.perf_counter() - started

@@ -7,13 +7,15 @@ extraction of results and the size report all read the same tables.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from planner.deployments import kept_cohorts
+from planner.errors import UsageError
 from planner.requirements import Requirements
 from planner.schema import (
     IMPACT_LEVELS,
@@ -43,12 +45,17 @@ class ModelIndex:
     """``period``, ``period_start``, ``period_end``, ``days``."""
     deploy: pd.DataFrame
     """One row per deployment variable: ``contribution_id``, ``section_id``, ``period``,
-    ``kind_id``, ``kind_class``, ``category``, ``available`` (upper bound), ``running``
-    (lower bound: units already deployed), ``cost`` per unit in the period, ``personnel``
-    (takes a bed), ``host_officer``, ``rotating``, ``crew_kind``, ``crew_size``."""
+    ``kind_id``, ``kind_class``, ``category``, ``available`` (the pledge's quantity there),
+    ``running`` (units already deployed), ``least`` and ``most`` (the variable's bounds:
+    ``running`` and ``available``, unless a baseline fixes them), ``cost`` per unit in the
+    period, ``change_cost`` per unit in the period (re-planning, after the freeze, where the
+    baseline had none), ``baseline`` (its units there, 0 without one), ``personnel`` (takes
+    a bed), ``host_officer``, ``rotating``, ``crew_kind``, ``crew_size``."""
     starts: pd.DataFrame
     """One row per start variable: ``contribution_id``, ``section_id``, ``period``, ``cost``,
-    ``rotating`` (a rotation's start rather than a counted arrival), ``running_before``."""
+    ``rotating`` (a rotation's start rather than a counted arrival), ``running_before``,
+    ``least`` and ``most`` (bounds: fixed where a baseline freezes a rotation's start),
+    ``baseline`` (the baseline's starts there)."""
     rotation: pd.DataFrame
     """Which starts are still present: ``contribution_id``, ``section_id``, ``period``,
     ``start_period``."""
@@ -69,6 +76,12 @@ class ModelIndex:
     pledge that must be exhausted first, with its ``quantity``, the period's ``year`` and
     whether its cap can bind then, ``capped``), each with ``section_id``, ``period``,
     ``kind_id``, ``contribution_id``."""
+    moves: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        {"contribution_id": [], "section_id": [], "period": [], "baseline": [], "cost": []}))
+    """Where a re-plan may differ from its baseline's units after the freeze (one row per
+    deployment the baseline has there): ``baseline`` units and the ``cost`` of each unit
+    more or fewer. Where the baseline has none, each unit is a change: ``deploy``'s
+    ``change_cost``."""
 
 
 def days_by_year(start: date, days: int) -> dict[int, int]:
@@ -412,6 +425,98 @@ def _reserve_gates(deploy: pd.DataFrame, offers: pd.DataFrame, pledges: pd.DataF
     return table[columns]
 
 
+def _baseline(scenario: Scenario, periods: pd.DataFrame) -> pd.DataFrame:
+    """The baseline's units per pledge, section and period.
+
+    ``baseline`` (all of them), ``baseline_starts``, and ``pinned``: those of its cohorts
+    that arrived by the freeze date, which stay to their last day.
+    """
+    columns = [*KEY, "baseline", "baseline_starts", "pinned"]
+    if scenario.baseline is None:
+        return pd.DataFrame(columns=columns)
+    units = pd.DataFrame([(u.contribution_id, u.section_id, u.period, u.quantity, u.starts)
+                          for u in scenario.baseline.units],
+                         columns=[*KEY, "baseline", "baseline_starts"])
+    pinned = pd.DataFrame(
+        [(c.contribution_id, c.section_id, t, c.quantity) for c in kept_cohorts(scenario)
+         for t in range(c.first_period, c.last_period + 1)], columns=[*KEY, "pinned"],
+    ).groupby(KEY, as_index=False).agg(pinned=("pinned", "sum"))
+    table = units.merge(pinned, on=KEY, how="outer").fillna(0)
+    return table.astype({"period": "int64", "baseline": "int64", "baseline_starts": "int64",
+                         "pinned": "int64"})[columns]
+
+
+def _deploy_bounds(deploy: pd.DataFrame, baseline: pd.DataFrame, scenario: Scenario,
+                   days: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Bounds of the deployments, and the change costs of a re-plan around a baseline.
+
+    Up to the freeze, every deployment is what the baseline has (none where it has none);
+    after it, the cohorts that arrived by then stay (as running units do), and each unit
+    more or fewer than the baseline costs ``replanning.change_cost`` per day.
+    """
+    deploy = deploy.assign(least=deploy["running"], most=deploy["available"], change_cost=0.0,
+                           baseline=0)
+    empty = pd.DataFrame({"contribution_id": pd.Series(dtype=object),
+                          "section_id": pd.Series(dtype=object),
+                          "period": pd.Series(dtype="int64"),
+                          "baseline": pd.Series(dtype="int64"),
+                          "cost": pd.Series(dtype="float64")})
+    if scenario.baseline is None:
+        return deploy, empty
+    merged = deploy[KEY].merge(baseline, on=KEY, how="left").fillna(0)
+    held = merged["baseline"].to_numpy(dtype=np.int64)
+    pinned = merged["pinned"].to_numpy(dtype=np.int64)
+    frozen = (deploy["period"] <= scenario.frozen_periods()).to_numpy()
+    least = np.where(frozen, held, deploy["running"].to_numpy() + pinned)
+    most = np.where(frozen, held, deploy["available"].to_numpy())
+    _refuse_unkeepable(deploy, least, deploy["available"].to_numpy())
+    per_unit = scenario.replanning.change_cost * deploy["period"].map(days).to_numpy(dtype=float)
+    fresh = ~frozen & (held == 0)
+    change_cost = np.where(fresh, per_unit, 0.0)
+    deploy = deploy.assign(least=least, most=most, change_cost=change_cost, baseline=held)
+    moved = ~frozen & (held > 0)
+    moves = deploy.loc[moved, KEY].assign(baseline=held[moved], cost=per_unit[moved])
+    return deploy, moves.reset_index(drop=True)
+
+
+def _refuse_unkeepable(deploy: pd.DataFrame, least: np.ndarray, available: np.ndarray) -> None:
+    """Raise ``UsageError`` where the baseline keeps more units than the re-plan offers."""
+    short = np.flatnonzero(least > available)
+    if not len(short):
+        return
+    lines = [f"{row.contribution_id} at {row.section_id} in period {row.period}: the baseline "
+             f"keeps {least[i]}, the pledge offers {available[i]} there"
+             for i, row in zip(short[:5], deploy.iloc[short[:5]].itertuples(), strict=True)]
+    more = f" (and {len(short) - 5} more)" if len(short) > 5 else ""
+    raise UsageError("the baseline's deployments cannot be kept in this scenario: "
+                     + "; ".join(lines) + more)
+
+
+def _start_bounds(starts: pd.DataFrame, baseline: pd.DataFrame, scenario: Scenario
+                  ) -> pd.DataFrame:
+    """Bounds of the starts: up to the freeze, a rotation starts as in the baseline."""
+    starts = starts.assign(least=0.0, most=np.inf, baseline=0)
+    if scenario.baseline is None:
+        return starts
+    held = starts[KEY].merge(baseline, on=KEY, how="left")["baseline_starts"].fillna(0)
+    fixed = (starts["rotating"] & (starts["period"] <= scenario.frozen_periods())).to_numpy()
+    value = held.to_numpy(dtype=float)
+    missing = baseline[(baseline["baseline_starts"] > 0)
+                       & (baseline["period"] <= scenario.frozen_periods())]
+    missing = missing[~_isin(missing, starts[starts["rotating"]], KEY)]
+    rotating = {c.id for c in scenario.contributions if _is_rotating(c)}
+    missing = missing[missing["contribution_id"].isin(rotating)]
+    if not missing.empty:
+        row = missing.iloc[0]
+        raise UsageError(
+            f"the baseline's deployments cannot be kept in this scenario: a rotation of "
+            f"{row['contribution_id']} starts at {row['section_id']} in period "
+            f"{row['period']}, where this scenario cannot start one (and "
+            f"{len(missing) - 1} more)")
+    return starts.assign(least=np.where(fixed, value, 0.0),
+                         most=np.where(fixed, value, np.inf), baseline=value.astype(np.int64))
+
+
 def _deploy_cost(deploy: pd.DataFrame, scenario: Scenario, days: pd.Series) -> pd.Series:
     """Each deployment's cost per unit for its period."""
     daily = {c.id: c.daily_cost for c in scenario.contributions}
@@ -462,6 +567,8 @@ def index_shape(scenario: Scenario, requirements: Requirements) -> tuple[Any, ..
         scenario.nationalities,
         scenario.running_deployments,
         scenario.rapid_interventions,
+        scenario.baseline,
+        scenario.replanning,
         tuple(c.model_copy(update={"daily_cost": 0.0, "start_cost": float(c.start_cost > 0)})
               for c in scenario.contributions),
         tuple(s.model_copy(update={"impact_level": IMPACT_LEVELS[0]})
@@ -516,6 +623,9 @@ def build_index(scenario: Scenario, requirements: Requirements) -> ModelIndex:
         kept = _kept(offers, _useful(scenario, requirements, offers, pledges,
                                      pd.concat([vehicles_at, present])), info)
     deploy = kept.merge(running, on=["contribution_id", "section_id", "period"], how="outer")
+    baseline = _baseline(scenario, periods)
+    if not baseline.empty:  # what the baseline deployed must stay possible
+        deploy = deploy.merge(baseline[KEY], on=KEY, how="outer")
     deploy["running"] = deploy["running"].fillna(0).astype("int64")
     for column in ("kind_id", "kind_class", "category", "personnel", "host_officer", "rotating",
                    "crew_kind", "crew_size"):
@@ -528,8 +638,10 @@ def build_index(scenario: Scenario, requirements: Requirements) -> ModelIndex:
     deploy["available"] = deploy["contribution_id"].map(info["quantity"]).where(in_window, 0)
     deploy["cost"] = _deploy_cost(deploy, scenario, days)
     deploy = deploy.sort_values(["contribution_id", "section_id", "period"], ignore_index=True)
+    deploy, moves = _deploy_bounds(deploy, baseline, scenario, days)
 
     starts, rotation = _starts(deploy, offers, pledges, periods)
+    starts = _start_bounds(starts, baseline, scenario)
     caps = _caps(scenario, deploy, periods)
 
     cover, language = _priced_needs(scenario, requirements)
@@ -555,4 +667,5 @@ def build_index(scenario: Scenario, requirements: Requirements) -> ModelIndex:
         beds=beds,
         reserve_gates=_reserve_gates(deploy, offers, pledges, rotation, periods,
                                      _binding_caps(caps, info["quantity"])),
+        moves=moves,
     )

@@ -39,6 +39,7 @@ from planner.schema import (
     ImpactPenalties,
     Meta,
     Record,
+    Replanning,
     Scenario,
     TableSpec,
     reference_problems,
@@ -52,7 +53,10 @@ SETTINGS_MODELS: dict[str, type[BaseModel]] = {
     "meta": Meta,
     "horizon": Horizon,
     "language_penalty": ImpactPenalties,
+    "replanning": Replanning,
 }
+OPTIONAL_SETTINGS = frozenset({"replanning"})
+"""Settings a scenario may leave out: every field of theirs has a default."""
 
 
 @dataclass
@@ -109,7 +113,7 @@ def validate_scenario(raw: RawScenario) -> Scenario:
     settings: dict[str, Any] = {}
     for key, model in SETTINGS_MODELS.items():
         if key not in raw.settings:
-            if "settings" not in raw.unreadable:
+            if "settings" not in raw.unreadable and key not in OPTIONAL_SETTINGS:
                 problems.append(Problem(raw.settings_source, None, key, "missing"))
             continue
         try:
@@ -138,8 +142,8 @@ def validate_scenario(raw: RawScenario) -> Scenario:
 
     known_keys = {
         name: None if name in raw.unreadable else _failed_keys(raw.tables.get(name),
-                                                               row_numbers[name], column)
-        for name, column in REFERENCED_KEYS.items()
+                                                               row_numbers[name], columns)
+        for name, columns in REFERENCED_KEYS.items()
     }
     for problem in reference_problems(settings.get("horizon"), rows, known_keys):
         table = raw.tables[problem.table]
@@ -154,15 +158,19 @@ def validate_scenario(raw: RawScenario) -> Scenario:
     return Scenario.model_validate({**settings, **rows})
 
 
-def _failed_keys(table: RawTable | None, valid_numbers: list[int], column: str) -> set[str]:
-    """The ``column`` values of rows that failed on their own: they exist, though invalid."""
+def _failed_keys(
+    table: RawTable | None, valid_numbers: list[int], columns: Sequence[str]
+) -> set[str]:
+    """The ``columns``' values in rows that failed on their own: they exist, though invalid."""
     if table is None:
         return set()
     valid = set(valid_numbers)
     return {
         str(row[column])
         for row, number in zip(table.rows, table.row_numbers, strict=True)
-        if number not in valid and column in row
+        if number not in valid
+        for column in columns
+        if column in row
     }
 
 

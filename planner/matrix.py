@@ -28,6 +28,8 @@ COLUMN_OBJECTIVE_PART = {
     "uncovered": "shortfall_penalty",
     "unserved_language": "language_penalty",
     "remote": "remote_interpretation",
+    "above_baseline": "change_cost",
+    "below_baseline": "change_cost",
 }
 """Which objective term (see ``OBJECTIVE_PARTS``) each column family's costs make up."""
 
@@ -124,6 +126,11 @@ class MatrixModel:
             if part is not None:
                 span = family.span
                 parts[part] += float(self.cost[span] @ values[span])
+        # A deployment's cost holds its change cost where the baseline had none.
+        changes = float(self.index.deploy["change_cost"].to_numpy()
+                        @ values[self.column("deploy").span])
+        parts["deployment_cost"] -= changes
+        parts["change_cost"] += changes
         return parts
 
     def same_structure(self, other: MatrixModel) -> bool:
@@ -198,6 +205,7 @@ def build_matrix(index: ModelIndex, *, whole_units: bool = True) -> MatrixModel:
     gate_keys, spent_keys = family["reserve_open"].keys, family["cap_spent"].keys
     first = index.reserve_gates[index.reserve_gates["role"] == "first"].reset_index(drop=True)
     _reserve_last(rows, index, first, gate_keys, spent_keys, caps, cap_row, position)
+    _baseline(rows, index, position)
 
     row = np.concatenate(rows.row) if rows.row else np.array([], dtype=np.int64)
     column = np.concatenate(rows.column) if rows.column else np.array([], dtype=np.int64)
@@ -246,9 +254,10 @@ def _column_tables(index: ModelIndex, whole_units: bool) -> list[ColumnTable]:
                   .drop_duplicates().sort_values(["contribution_id", "year"])
                   .reset_index(drop=True))
     return [
-        ("deploy", deploy[DEPLOY_KEY], deploy["cost"], deploy["running"], deploy["available"],
+        ("deploy", deploy[DEPLOY_KEY], deploy["cost"] + deploy["change_cost"], deploy["least"],
+         deploy["most"], whole_units),
+        ("start", starts[DEPLOY_KEY], starts["cost"], starts["least"], starts["most"],
          whole_units),
-        ("start", starts[DEPLOY_KEY], starts["cost"], 0.0, INF, whole_units),
         ("uncovered", index.cover[[*NEED_KEY, "kind_id"]], index.cover["penalty"], 0.0,
          index.cover["required"], False),
         ("interpret", index.interpret[[*DEPLOY_KEY, "language_id"]], 0.0, 0.0, INF, False),
@@ -258,6 +267,8 @@ def _column_tables(index: ModelIndex, whole_units: bool) -> list[ColumnTable]:
          index.language["penalty"], 0.0, index.language["required"], False),
         ("reserve_open", gate_keys, 0.0, 0.0, 1.0, whole_units),
         ("cap_spent", spent_keys, 0.0, 0.0, 1.0, whole_units),
+        ("above_baseline", index.moves[DEPLOY_KEY], index.moves["cost"], 0.0, INF, False),
+        ("below_baseline", index.moves[DEPLOY_KEY], index.moves["cost"], 0.0, INF, False),
     ]
 
 
@@ -423,6 +434,19 @@ def _crews(rows: _Rows, index: ModelIndex, at: dict[str, int]) -> None:
     rows.family("host_aboard", stay_keys, -INF, 0.0, [
         (stay, at["deploy"] + np.flatnonzero(vehicle), 1.0),
         (host_rows, at["deploy"] + hosts[host_columns], -1.0),
+    ])
+
+
+def _baseline(rows: _Rows, index: ModelIndex, at: dict[str, int]) -> None:
+    """After a re-plan's freeze, units more or fewer than the baseline are the changes."""
+    moves = index.moves
+    column = _locate(moves, index.deploy, DEPLOY_KEY)
+    local = _arange(len(moves))
+    baseline = moves["baseline"].to_numpy(dtype=float)
+    rows.family("baseline", moves[DEPLOY_KEY], baseline, baseline, [
+        (local, at["deploy"] + column, 1.0),
+        (local, at["above_baseline"] + local, -1.0),
+        (local, at["below_baseline"] + local, 1.0),
     ])
 
 

@@ -7,6 +7,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
@@ -26,6 +27,7 @@ OBJECTIVE_PARTS = (
     "shortfall_penalty",
     "language_penalty",
     "remote_interpretation",
+    "change_cost",
 )
 """The objective's named terms, as the model's Expressions call them."""
 
@@ -102,8 +104,11 @@ def build_model(
     remote_keys = _tuples(index.language[index.language["remote_cost"].notna()],
                           [*NEED_KEY, "language_id"])
 
-    bounds = dict(zip(deploy_keys, zip(deploy["running"].tolist(), deploy["available"].tolist(),
+    bounds = dict(zip(deploy_keys, zip(deploy["least"].tolist(), deploy["most"].tolist(),
                                        strict=True), strict=True))
+    start_bounds = dict(zip(start_keys, zip(
+        starts["least"].tolist(), [None if np.isinf(most) else most for most in starts["most"]],
+        strict=True), strict=True))
     required = _mapping(index.cover, [*NEED_KEY, "kind_id"], "required")
     language_required = _mapping(index.language, [*NEED_KEY, "language_id"], "required")
 
@@ -115,7 +120,7 @@ def build_model(
     m.REMOTE = pyo.Set(initialize=remote_keys, dimen=3, ordered=True)
 
     m.deploy = pyo.Var(m.DEPLOY, domain=units, bounds=lambda _, *key: bounds[key])
-    m.start = pyo.Var(m.START, domain=units)
+    m.start = pyo.Var(m.START, domain=units, bounds=lambda _, *key: start_bounds[key])
     m.uncovered = pyo.Var(m.COVER, domain=pyo.NonNegativeReals,
                           bounds=lambda _, *key: (0, required[key]))
     m.interpret = pyo.Var(m.INTERPRET, domain=pyo.NonNegativeReals)
@@ -131,11 +136,12 @@ def build_model(
     _accommodation(m, index, count)
     _crews(m, index, count)
     _reserve_last(m, index, whole_units, count)
+    _baseline(m, index, count)
     _objective(m, index, deploy_keys, start_keys, cover_keys, language_keys, remote_keys)
 
     binaries = len(m.reserve_open) + len(m.cap_spent)
     variables = (len(deploy_keys) + len(start_keys) + len(cover_keys) + len(interpret_keys)
-                 + len(remote_keys) + len(language_keys) + binaries)
+                 + len(remote_keys) + len(language_keys) + binaries + 2 * len(m.MOVE))
     integers = len(deploy_keys) + len(start_keys) + binaries if whole_units else 0
     size = ModelSize(variables, count.constraints, count.nonzeros, integers)
     return DeploymentModel(m, index, size, whole_units)
@@ -377,6 +383,22 @@ def _reserve_last(
                                    for s, t, k, c in first_keys) + len(capped))
 
 
+def _baseline(m: pyo.ConcreteModel, index: ModelIndex, count: _Counter) -> None:
+    """After a re-plan's freeze, units more or fewer than the baseline are the changes."""
+    moves = index.moves
+    move_keys = _tuples(moves, DEPLOY_KEY)
+    baseline = _mapping(moves, DEPLOY_KEY, "baseline")
+    m.MOVE = pyo.Set(initialize=move_keys, dimen=3, ordered=True)
+    m.above_baseline = pyo.Var(m.MOVE, domain=pyo.NonNegativeReals)
+    m.below_baseline = pyo.Var(m.MOVE, domain=pyo.NonNegativeReals)
+    m.baseline = pyo.Constraint(
+        m.MOVE,
+        rule=lambda model, *key: model.deploy[key] - model.above_baseline[key]
+        + model.below_baseline[key] == baseline[key],
+    )
+    count.add(len(move_keys), 3 * len(move_keys))
+
+
 def _objective(
     m: pyo.ConcreteModel,
     index: ModelIndex,
@@ -408,6 +430,14 @@ def _objective(
     )
     m.remote_interpretation = pyo.Expression(
         expr=pyo.quicksum(remote_cost[key] * m.remote[key] for key in remote_keys)
+    )
+    change_cost = _mapping(index.deploy, DEPLOY_KEY, "change_cost")
+    move_cost = _mapping(index.moves, DEPLOY_KEY, "cost")
+    m.change_cost = pyo.Expression(
+        expr=pyo.quicksum(change_cost[key] * m.deploy[key] for key in deploy_keys
+                          if change_cost[key])
+        + pyo.quicksum(move_cost[key] * (m.above_baseline[key] + m.below_baseline[key])
+                       for key in m.MOVE)
     )
     m.total_cost = pyo.Objective(
         expr=sum(getattr(m, part) for part in OBJECTIVE_PARTS), sense=pyo.minimize

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from planner.replan import replanning_summary
 from planner.requirements import Requirements
 from planner.schema import SCHEMA_VERSION, Scenario
 from planner.solve import Solution, SolveResult, Status
@@ -93,7 +94,7 @@ def make_plan(
     return Plan(
         scenario,
         result,
-        _schedule(scenario, requirements, solution),
+        _schedule(scenario, requirements, solution, whole=result.whole_units),
         _shortfalls(scenario, requirements, solution),
         timings,
         marginal,
@@ -132,10 +133,15 @@ def _arrivals(solution: Solution) -> pd.Series:
     return modelled.fillna(rises).set_axis(deploy.index)
 
 
-def _schedule(scenario: Scenario, requirements: Requirements, solution: Solution) -> pd.DataFrame:
+def _schedule(scenario: Scenario, requirements: Requirements, solution: Solution, *,
+              whole: bool) -> pd.DataFrame:
+    """One row per deployment with units; a whole-unit plan's units are integers."""
     deploy = solution.deploy.assign(starts=_arrivals(solution))
     deploy = deploy[deploy["quantity"] > ZERO]
     deploy = deploy.assign(starts=deploy["starts"].where(deploy["starts"] > ZERO, 0.0))
+    if whole:
+        deploy = deploy.assign(quantity=deploy["quantity"].round().astype("int64"),
+                               starts=deploy["starts"].round().astype("int64"))
     contributions = pd.DataFrame(
         [(c.id, c.contributor, c.category.value, c.kind_id, c.daily_cost)
          for c in scenario.contributions],
@@ -263,6 +269,8 @@ def summarise(plan: Plan) -> dict[str, Any]:
         ],
         "by_language": _totals(languages, "language_id"),
         "cost_by_contributor": cost_by["contributor"],
+        "replanning": replanning_summary(scenario, schedule, whole=result.whole_units,
+                                         has_plan=result.status.has_plan),
         "model": {
             "variables": result.size.variables,
             "constraints": result.size.constraints,

@@ -72,7 +72,10 @@ def render_run(summary: dict[str, Any], shortfalls: pd.DataFrame, console: Conso
         f"shortfall penalty {_number(costs['shortfall_penalty'], 0)}, "
         f"language penalty {_number(costs['language_penalty'], 0)}, "
         f"remote interpretation {_number(costs['remote_interpretation'], 0)}"
+        + (f", change cost {_number(costs['change_cost'], 0)}"
+           if costs.get("change_cost") else "")
     )
+    _render_replanning(summary.get("replanning"), console)
     console.print("[bold]Coverage by section (unit-periods)[/bold]")
     coverage = Table()
     for name in ("section", "required", "covered", "coverage %", "deployment cost"):
@@ -105,6 +108,28 @@ def render_run(summary: dict[str, Any], shortfalls: pd.DataFrame, console: Conso
         f"{model['nonzeros']:,} nonzeros; solve {timings.get('solve', 0):.2f} s, "
         f"total {sum(timings.values()):.2f} s"
     )
+
+
+def _render_replanning(replanning: dict[str, Any] | None, console: Console) -> None:
+    """What a re-plan kept and changed against its baseline."""
+    if not replanning:
+        return
+    revision = replanning["baseline_revision"]
+    console.print(
+        f"[bold]Re-planned[/bold] around run #{replanning['baseline_run']}"
+        + (f" (revision {revision})" if revision else "")
+        + f", frozen until {replanning['freeze_until']} ({replanning['frozen_periods']} "
+        f"periods), change cost {_number(replanning['change_cost'], 2)} per unit-day",
+        highlight=False, soft_wrap=True)
+    changes = replanning["changes"]
+    if changes is None:
+        return
+    console.print(
+        f"of {replanning['baseline_cohorts']} baseline cohorts: {changes['kept']} kept "
+        f"({changes['frozen_kept']} held by the freeze or running), {changes['changed']} "
+        f"changed, {changes['cancelled']} cancelled; {changes['added']} added; "
+        f"{_number(changes['unit_days_moved'], 0)} unit-days moved", highlight=False,
+        soft_wrap=True)
 
 
 def render_comparison(comparison: Comparison, console: Console) -> None:

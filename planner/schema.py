@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -18,9 +19,12 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
+
+from planner.countries import ISO_3166_ALPHA3
 
 SCHEMA_VERSION = "1.0"
 
@@ -58,6 +62,16 @@ class Category(StrEnum):
     HOST = "host"
     POOL = "pool"
     CONTRACT = "contract"
+
+
+class ContributorType(StrEnum):
+    """What a contributor is to the operation."""
+
+    MEMBER_STATE = "member_state"
+    SCHENGEN_ASSOCIATED = "schengen_associated"
+    AGENCY = "agency"
+    HOST = "host"
+    THIRD_COUNTRY = "third_country"
 
 
 ALLOWED_CATEGORIES: dict[KindClass, frozenset[Category]] = {
@@ -99,6 +113,16 @@ EQUIPMENT_LEAD_DAYS = 10
 """Days from a rapid intervention's decision until equipment may arrive."""
 
 PERIOD_DAYS = {"day": 1, "week": 7}
+
+DEFAULT_TIMEZONE = "UTC"
+"""The operation's time zone where ``horizon.timezone`` does not name one."""
+
+AGENCY_COUNTRY = "EU"
+"""What a contributors row of type ``agency`` has for its country: the agency is the EU's."""
+
+DEFAULT_CHANGE_COST = 100.0
+"""Cost per unit-day of a deployment that differs from the baseline plan, when re-planning."""
+
 
 # --- bounds on values -----------------------------------------------------------------------
 # Generous upper bounds: realistic scenarios stay orders of magnitude below them. They keep
@@ -197,6 +221,41 @@ Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX), AfterValidator(_
 Description = Annotated[str, Field(max_length=DESCRIPTION_MAX), AfterValidator(_plain_lines)]
 """Free text, which may run over several lines."""
 
+
+def _country_code(code: str) -> str:
+    """Accept an officially assigned ISO 3166-1 alpha-3 code, or ``EU`` for the agency."""
+    if code == AGENCY_COUNTRY or code in ISO_3166_ALPHA3:
+        return code
+    if code.upper() == AGENCY_COUNTRY or code.upper() in ISO_3166_ALPHA3:
+        raise ValueError(f"write country codes in upper case: '{code.upper()}'")
+    raise ValueError(f"not an ISO 3166-1 alpha-3 country code (such as DEU), nor "
+                     f"{AGENCY_COUNTRY} for the agency")
+
+
+CountryCode = Annotated[
+    str, AfterValidator(_country_code),
+    WithJsonSchema({"type": "string", "enum": sorted({*ISO_3166_ALPHA3, AGENCY_COUNTRY})}),
+]
+"""A country: its ISO 3166-1 alpha-3 code in upper case (``DEU``), or ``EU`` for the agency."""
+
+
+def _time_zone(name: str) -> str:
+    """Accept the name of a time zone of the IANA database (``Europe/Belgrade``)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # Not found, not a normalised name (``../x``), or a file of the database that is
+        # no zone (``zone.tab``) or a folder (``Europe``).
+        raise ValueError("not an IANA time zone name, such as Europe/Belgrade or UTC"
+                         ) from None
+    return name
+
+
+TimeZoneName = Annotated[str, Field(min_length=1, max_length=NAME_MAX,
+                                     examples=["Europe/Belgrade", "UTC"]),
+                         AfterValidator(_plain_text), AfterValidator(_time_zone)]
+"""The name of an IANA time zone, such as ``Europe/Belgrade`` or ``UTC``."""
+
 IdList = Annotated[tuple[Identifier, ...], BeforeValidator(_split_list),
                    AfterValidator(_no_repeats)]
 """A list of ids; in a table cell, separated by semicolons."""
@@ -273,6 +332,9 @@ class Horizon(Record):
     """Length of one period."""
     periods: PeriodNumber
     """Number of periods."""
+    timezone: TimeZoneName = DEFAULT_TIMEZONE
+    """IANA time zone of the operation (such as ``Europe/Belgrade``), whose calendar days
+    the dates are; ``UTC`` if not given."""
 
     @field_validator("periods")
     @classmethod
@@ -283,6 +345,11 @@ class Horizon(Record):
             _calendar_problem(info.data.get("start"), periods * PERIOD_DAYS[period] - 1,
                               f"a horizon of {periods} {period}s")
         return periods
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The operation's time zone."""
+        return ZoneInfo(self.timezone)
 
     @property
     def days_per_period(self) -> int:
@@ -301,6 +368,54 @@ class Horizon(Record):
     def period_end(self, period: int) -> date:
         """Last day of period ``period``."""
         return self.period_start(period) + timedelta(days=self.days_per_period - 1)
+
+
+class Replanning(Record):
+    """How a re-plan weighs departures from the baseline plan it revises."""
+
+    change_cost: Money = DEFAULT_CHANGE_COST
+    """Cost per unit-day of a deployment that differs from the baseline plan."""
+
+
+class BaselineUnits(Record):
+    """A baseline's whole units of one pledge at one section in one period."""
+
+    contribution_id: Identifier
+    section_id: Identifier
+    period: PeriodNumber
+    quantity: Annotated[int, Field(ge=0, le=UNITS_MAX)]
+    starts: Annotated[int, Field(ge=0, le=UNITS_MAX)] = 0
+
+
+class BaselineCohort(Record):
+    """One deployment (cohort) of a baseline, as its contract issued it."""
+
+    deployment_id: Identifier
+    contribution_id: Identifier
+    section_id: Identifier
+    status: Literal["running", "planned"]
+    cohort: Annotated[int, Field(ge=1)]
+    """Its number among the cohorts arriving with it: part of its id."""
+    quantity: Annotated[int, Field(ge=1, le=UNITS_MAX)]
+    first_period: PeriodNumber
+    last_period: PeriodNumber
+
+
+class Baseline(Record):
+    """The plan a re-plan revises: kept as it is up to ``freeze_until``, priced after it.
+
+    Not read from scenario files: ``planner run --baseline`` sets it from a recorded run,
+    and it is part of the re-plan's inputs (and content hash) from then on.
+    """
+
+    run_id: Annotated[int, Field(ge=1)]
+    revision: Annotated[int, Field(ge=1)] | None = None
+    """The approved revision the run is, if it was chosen as one."""
+    freeze_until: Date
+    """Up to this day the baseline's deployments stay; its cohorts that arrived by then
+    stay to their last day."""
+    units: tuple[BaselineUnits, ...] = ()
+    cohorts: tuple[BaselineCohort, ...] = ()
 
 
 class ImpactPenalties(Record):
@@ -426,12 +541,41 @@ class Penalty(Record):
     critical: Money
 
 
+class Contributor(Record):
+    """Who pledges: a state or the agency; contributions name theirs by ``id`` or ``name``."""
+
+    id: Identifier
+    """The contributor's code, such as ``DE``."""
+    name: Name
+    country: CountryCode
+    """ISO 3166-1 alpha-3 code of its country, in upper case (``DEU``); ``EU`` for the
+    agency."""
+    type: ContributorType
+    """``member_state``, ``schengen_associated``, ``agency``, ``host`` or
+    ``third_country``."""
+
+    @field_validator("type")
+    @classmethod
+    def _agency_is_the_eus(cls, kind: ContributorType, info: ValidationInfo) -> ContributorType:
+        """The agency, and only the agency, has ``EU`` for its country."""
+        country = info.data.get("country")
+        if country is None:
+            return kind
+        if kind is ContributorType.AGENCY and country != AGENCY_COUNTRY:
+            raise ValueError(f"the agency's country is {AGENCY_COUNTRY}, not {country}")
+        if kind is not ContributorType.AGENCY and country == AGENCY_COUNTRY:
+            raise ValueError(f"only the agency has country {AGENCY_COUNTRY}; a contributor of "
+                             f"type '{kind}' has its state's code")
+        return kind
+
+
 class Contribution(Record):
     """A pledge: units of one kind that a contributor makes available."""
 
     id: Identifier
     contributor: Name
-    """Who pledges: a member state, the agency or the host state."""
+    """Who pledges: a member state, the agency or the host state. With a contributors
+    table, the ``id`` or ``name`` of exactly one of its rows."""
     category: Category
     """Standing-corps category 1-4, ``host`` (host-state staff and assets), ``pool``
     (technical equipment pool) or ``contract`` (contracted interpreters)."""
@@ -535,6 +679,8 @@ TABLES: tuple[TableSpec, ...] = (
               ("kind_id",)),
     TableSpec("penalties", Penalty, False, "Cost of uncovered need, per kind and impact level.",
               ("kind_id",)),
+    TableSpec("contributors", Contributor, False,
+              "Who pledges: states and the agency, with their country codes."),
     TableSpec("contributions", Contribution, True, "Pledged capacity."),
     TableSpec("running_deployments", RunningDeployment, False,
               "Units already deployed when the horizon starts.",
@@ -586,16 +732,18 @@ def _unknown(
         yield RowProblem(table, index, field, f"unknown {what} '{value}'")
 
 
-REFERENCED_KEYS = {
-    "sections": "id",
-    "kinds": "id",
-    "nationalities": "id",
-    "languages": "id",
-    "contributions": "id",
-    "penalties": "kind_id",
-    "language_shares": "nationality_id",
+REFERENCED_KEYS: dict[str, tuple[str, ...]] = {
+    "sections": ("id",),
+    "kinds": ("id",),
+    "nationalities": ("id",),
+    "languages": ("id",),
+    "contributors": ("id", "name"),
+    "contributions": ("id",),
+    "penalties": ("kind_id",),
+    "language_shares": ("nationality_id",),
 }
-"""Tables other rows refer to (or, for shares, check against), and the column used."""
+"""Tables other rows refer to (or, for shares, check against), and the columns they use:
+a contribution names its contributor by id or by name."""
 
 
 def reference_problems(
@@ -615,8 +763,9 @@ def reference_problems(
     def keys(table: str) -> set[str] | None:
         if table in extra and extra[table] is None:
             return None
-        column = REFERENCED_KEYS[table]
-        return {getattr(row, column) for row in tables.get(table, ())} | (extra.get(table) or set())
+        return ({getattr(row, column) for row in tables.get(table, ())
+                 for column in REFERENCED_KEYS[table]}
+                | (extra.get(table) or set()))
 
     problems: list[RowProblem] = []
     sections: Sequence[Section] = tables.get("sections", ())
@@ -629,12 +778,15 @@ def reference_problems(
     penalties: Sequence[Penalty] = tables.get("penalties", ())
     contributions: Sequence[Contribution] = tables.get("contributions", ())
     changes: Sequence[ImpactChange] = tables.get("impact_changes", ())
+    contributors: Sequence[Contributor] = tables.get("contributors", ())
 
     for table, rows, key, what in (
         ("sections", sections, ("id",), "section id"),
         ("kinds", kinds, ("id",), "kind id"),
         ("nationalities", nationalities, ("id",), "nationality id"),
         ("languages", languages, ("id",), "language id"),
+        ("contributors", contributors, ("id",), "contributor id"),
+        ("contributors", contributors, ("name",), "contributor name"),
         ("contributions", contributions, ("id",), "contribution id"),
         ("language_shares", shares, ("nationality_id", "language_id"), "language share"),
         ("forecast", forecast, ("section_id", "period", "nationality_id"), "forecast entry"),
@@ -721,9 +873,17 @@ def reference_problems(
         problems.extend(_unknown("penalties", index, "kind_id", penalty.kind_id,
                                  kind_ids, "kind"))
 
+    # Without a contributors table (or with every row of it failed), contributors are free
+    # text; a table that could not be read at all leaves them unchecked.
+    contributor_names = keys("contributors") if contributors or extra.get("contributors") else None
     for index, contribution in enumerate(contributions):
+        matches = [row for row in contributors if contribution.contributor in (row.id, row.name)]
+        problems.extend(_contributor_problems(index, contribution.contributor, matches,
+                                              contributor_names))
+        aliases = {contribution.contributor, *(name for row in matches
+                                               for name in (row.id, row.name))}
         problems.extend(_contribution_problems(index, contribution, kind_by_id, kind_ids,
-                                               section_ids, language_ids, host_of))
+                                               section_ids, language_ids, host_of, aliases))
     problems.extend(_gated_problems(contributions))
 
     for index, section in enumerate(sections):
@@ -808,6 +968,24 @@ def _in_order(
         yield RowProblem(table, index, last, f"{end} is before {first} {start}")
 
 
+def _contributor_problems(
+    index: int, contributor: str, matches: Sequence[Contributor], known: set[str] | None
+) -> Iterable[RowProblem]:
+    """A pledge's contributor must be the id or name of exactly one contributors row."""
+    if known is None:
+        return
+    if not matches and contributor not in known:
+        yield RowProblem("contributions", index, "contributor",
+                         f"unknown contributor '{contributor}': no row of contributors has it "
+                         "as its id or name")
+    elif len(matches) > 1:
+        rows = ", ".join(f"'{row.id}' ({'id' if row.id == contributor else 'name'})"
+                         for row in matches)
+        yield RowProblem("contributions", index, "contributor",
+                         f"contributor '{contributor}' matches more than one row of "
+                         f"contributors: {rows}")
+
+
 def _gated_problems(contributions: Sequence[Contribution]) -> Iterable[RowProblem]:
     """Pledges the rapid reaction reserve waits for must stay within the gate's bounds."""
     reserve_kinds = {pledge.kind_id for pledge in contributions
@@ -836,8 +1014,13 @@ def _contribution_problems(
     section_ids: set[str] | None,
     language_ids: set[str] | None,
     host_of: Mapping[str, str],
+    aliases: set[str],
 ) -> Iterable[RowProblem]:
-    """Problems of one pledge: its kind, category, sections, languages and window."""
+    """Problems of one pledge: its kind, category, sections, languages and window.
+
+    ``aliases`` are the names its contributor goes by: the one it is given, and the id and
+    name of its contributors row, any of which may be a section's host country.
+    """
     table = "contributions"
     for section_id in contribution.sections:
         yield from _unknown(table, index, "sections", section_id, section_ids, "section")
@@ -849,8 +1032,7 @@ def _contribution_problems(
                          "category 2 units stay to the end of their window; leave it empty")
     if contribution.category is Category.HOST:
         foreign = sorted(section_id for section_id in (contribution.sections or host_of)
-                         if section_id in host_of
-                         and host_of[section_id] != contribution.contributor)
+                         if section_id in host_of and host_of[section_id] not in aliases)
         if foreign:
             yield RowProblem(table, index, "sections",
                              f"host-state units of '{contribution.contributor}' serve only "
@@ -880,6 +1062,8 @@ class Scenario(Record):
     horizon: Horizon
     language_penalty: ImpactPenalties
     """Penalty per uncovered interpreter unit and day, by the section's impact level."""
+    replanning: Replanning = Replanning()
+    """How a re-plan weighs departures from the baseline plan it revises."""
     sections: tuple[Section, ...] = Field(min_length=1)
     impact_changes: tuple[ImpactChange, ...] = ()
     nationalities: tuple[Nationality, ...] = ()
@@ -889,13 +1073,19 @@ class Scenario(Record):
     kinds: tuple[Kind, ...] = Field(min_length=1)
     requirement_rules: tuple[RequirementRule, ...] = ()
     penalties: tuple[Penalty, ...] = ()
+    contributors: tuple[Contributor, ...] = ()
+    """Who pledges; without it, a contribution's contributor is free text."""
     contributions: tuple[Contribution, ...] = Field(min_length=1)
     running_deployments: tuple[RunningDeployment, ...] = ()
     rapid_interventions: tuple[RapidIntervention, ...] = ()
+    baseline: Baseline | None = None
+    """A re-plan's baseline (set by ``planner run --baseline``), else ``None``."""
 
     @model_validator(mode="after")
     def _check_references(self) -> Scenario:
         problems = reference_problems(self.horizon, self.tables())
+        if self.baseline is not None:
+            problems.extend(_baseline_problems(self))
         if problems:
             lines = [
                 f"{problem.table}[{problem.index}]"
@@ -916,14 +1106,76 @@ class Scenario(Record):
         return {spec.name: getattr(self, spec.name) for spec in TABLES}
 
     def content_hash(self) -> str:
-        """A SHA-256 of the scenario's content: equal for the same scenario in any file format."""
-        return hashlib.sha256(self.model_dump_json(by_alias=True).encode()).hexdigest()
+        """A SHA-256 of the scenario's content: equal for the same scenario in any file format.
+
+        Inputs that schema 1.0 did not have (the contributors table, ``horizon.timezone``,
+        ``replanning``) count only where they differ from their defaults: a scenario that
+        leaves them out keeps the hash it had, and its recorded runs still match it.
+        """
+        unused: dict[str, Any] = {}
+        if not self.contributors:
+            unused["contributors"] = True
+        if self.replanning == Replanning():
+            unused["replanning"] = True
+        if self.horizon.timezone == DEFAULT_TIMEZONE:
+            unused["horizon"] = {"timezone"}
+        if self.baseline is None:
+            unused["baseline"] = True
+        document = self.model_dump_json(by_alias=True, exclude=unused)
+        return hashlib.sha256(document.encode()).hexdigest()
 
     def kind(self, kind_id: str) -> Kind:
         """The kind with id ``kind_id``."""
         return next(kind for kind in self.kinds if kind.id == kind_id)
 
+    def frozen_periods(self) -> int:
+        """How many periods a re-plan freezes: those starting by the freeze date (else 0)."""
+        if self.baseline is None:
+            return 0
+        until = self.baseline.freeze_until
+        return sum(self.horizon.period_start(t) <= until
+                   for t in range(1, self.horizon.periods + 1))
 
-SETTINGS_FIELDS = ("meta", "horizon", "language_penalty")
+    def contributor_of(self, contribution: Contribution) -> Contributor | None:
+        """The contributors row ``contribution`` names by id or name; ``None`` without the table."""
+        return next((row for row in self.contributors
+                     if contribution.contributor in (row.id, row.name)), None)
+
+
+def _baseline_problems(scenario: Scenario) -> list[RowProblem]:
+    """Where a re-plan's baseline names what the scenario lacks, or lies outside it."""
+    baseline = scenario.baseline
+    assert baseline is not None
+    problems: list[RowProblem] = []
+    horizon = scenario.horizon
+    if not horizon.start <= baseline.freeze_until <= horizon.end:
+        problems.append(RowProblem("baseline", 0, "freeze_until",
+                                   f"{baseline.freeze_until} is outside the horizon "
+                                   f"({horizon.start} to {horizon.end})"))
+    pledges = {c.id for c in scenario.contributions}
+    sections = {s.id for s in scenario.sections}
+    rows: list[BaselineUnits | BaselineCohort] = [*baseline.units, *baseline.cohorts]
+    for index, row in enumerate(rows):
+        table = "baseline.units" if isinstance(row, BaselineUnits) else "baseline.cohorts"
+        number = index if isinstance(row, BaselineUnits) else index - len(baseline.units)
+        if row.contribution_id not in pledges:
+            problems.append(RowProblem(table, number, "contribution_id",
+                                       f"the baseline deploys pledge '{row.contribution_id}', "
+                                       "which this scenario does not have"))
+        if row.section_id not in sections:
+            problems.append(RowProblem(table, number, "section_id",
+                                       f"the baseline deploys to section '{row.section_id}', "
+                                       "which this scenario does not have"))
+        last = row.period if isinstance(row, BaselineUnits) else row.last_period
+        if last > horizon.periods:
+            problems.append(RowProblem(table, number, None,
+                                       f"period {last} is past the horizon's "
+                                       f"{horizon.periods}"))
+        if len(problems) >= 20:
+            break
+    return problems
+
+
+SETTINGS_FIELDS = ("meta", "horizon", "language_penalty", "replanning")
 """The scenario's keys that are settings rather than tables."""
 

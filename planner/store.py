@@ -6,6 +6,10 @@ with any SQLite client::
 
     SELECT section_id, SUM(cost) FROM schedule WHERE run_id = 12 GROUP BY section_id;
 
+``approvals`` holds one row per approved revision of an operation: the run, when, the
+note, and the contract exactly as it was issued (``deployments.json``), so that exporting
+an approved revision gives the same bytes every time. Rows are only ever added.
+
 Dates are ISO text (``2024-01-01``); ``runs.summary``, ``runs.options`` and
 ``runs.changes`` are JSON text; ``runs.inputs`` is the resolved scenario as
 zlib-compressed JSON. Runs get ids that are never reused and are never changed once
@@ -29,7 +33,7 @@ import time
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -46,8 +50,13 @@ from planner.runs import RunRecord
 DEFAULT_STORE = Path("planner-runs.sqlite")
 STORE_VARIABLE = "PLANNER_STORE"
 """Environment variable naming the store when no path is given."""
-STORE_SCHEMA_VERSION = 1
-"""Kept in the file's ``PRAGMA user_version``; a newer file is refused, not misread."""
+STORE_SCHEMA_VERSION = 2
+"""Kept in the file's ``PRAGMA user_version``; a newer file is refused, not misread.
+
+Version 2 added ``approvals``. A version 1 store is read as it is (it has no approvals)
+and gains the table the first time it is opened for writing."""
+READABLE_VERSIONS = (1, 2)
+"""The store schema versions this planner reads."""
 BUSY_TIMEOUT = 60.0
 """Seconds to wait for another process's write to finish before giving up."""
 
@@ -85,6 +94,33 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 _REFERENCE = re.compile(r"#?(?P<id>\d+)|(?:last|latest)(?:-(?P<back>\d+))?")
 
 
+@dataclass(frozen=True)
+class Approval:
+    """One approved revision of an operation: which run, when, why, and what was issued."""
+
+    operation: str
+    revision: int
+    run_id: int
+    approved_at: str
+    """When, as ISO text in the operation's time zone (as the contract has it)."""
+    note: str
+    contract_text: str = ""
+    """The contract (``deployments.json``) exactly as issued; empty when not asked for."""
+
+    @property
+    def contract(self) -> dict[str, Any]:
+        """The issued contract as a mapping."""
+        loaded: dict[str, Any] = json.loads(self.contract_text)
+        return loaded
+
+
+REVISION_COLUMNS = [
+    "operation", "revision", "status", "run_id", "approved_at", "note", "scenario_name",
+    "variant", "objective", "coverage_per_cent",
+]
+"""The columns of :meth:`RunStore.revisions`."""
+
+
 def store_path(path: str | Path | None = None) -> Path:
     """The store to use: ``path`` if given, else ``$PLANNER_STORE``, else the default."""
     if path is not None and str(path):
@@ -112,6 +148,7 @@ def _schema() -> list[str]:
             table_dtypes TEXT NOT NULL
         )""",
         "CREATE INDEX runs_by_scenario ON runs (scenario_name, id)",
+        *_APPROVALS,
     ]
     for name, columns in TABLES.items():
         declared = ",\n            ".join(
@@ -124,6 +161,21 @@ def _schema() -> list[str]:
             PRIMARY KEY (run_id, seq)
         )""")
     return statements
+
+
+_APPROVALS = [
+    """CREATE TABLE approvals (
+            operation TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            run_id INTEGER NOT NULL REFERENCES runs (id),
+            approved_at TEXT NOT NULL,
+            note TEXT NOT NULL,
+            contract TEXT NOT NULL,
+            PRIMARY KEY (operation, revision)
+        )""",
+    "CREATE INDEX approvals_by_run ON approvals (run_id)",
+]
+"""The table of schema version 2: approved revisions, added by migration to older stores."""
 
 
 def _read_only_uri(path: Path, *, settled: bool = False) -> str:
@@ -160,7 +212,7 @@ def check_store(path: Path, *, create: bool) -> bool:
     if "runs" in tables and version > STORE_SCHEMA_VERSION:
         raise UsageError(f"{path}: run store schema version {version} is newer than this "
                          f"planner reads ({STORE_SCHEMA_VERSION}); upgrade border-planner")
-    if version == STORE_SCHEMA_VERSION and {"runs", *TABLES} <= tables:
+    if version in READABLE_VERSIONS and {"runs", *TABLES} <= tables:
         return True
     if version or tables:
         raise UsageError(f"{path}: an SQLite database, but not a run store")
@@ -191,18 +243,22 @@ class RunStore:
     """The runs recorded in one SQLite file: record, list and read them back.
 
     Opening creates the file (and its folders) if missing, unless ``create`` is false.
-    Without ``create`` the store is opened read-only, for reading: a mistyped path is an
-    error, not a new empty store, and the file is not changed. Either way a file that is
+    Without ``create`` the store is opened read-only, for reading, unless ``write`` (an
+    existing store opened to record an approval): a mistyped path is an error, not a new
+    empty store, and a read-only store is not changed. Either way a file that is
     not a run store is refused before anything is written to it. Use it as a context
     manager, or call :meth:`close`.
     """
 
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True,
+                 write: bool | None = None) -> None:
         self.path = Path(path)
+        write = create if write is None else write or create
         check_store(self.path, create=create)
         try:
-            if create:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+            if write:
+                if create:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT,
                                                    isolation_level=None)
             else:
@@ -212,7 +268,7 @@ class RunStore:
             raise UsageError(f"{self.path}: cannot open the run store: {error}") from error
         self._connection.row_factory = sqlite3.Row
         try:
-            if create:
+            if write:
                 self._set_wal()
                 self._connection.execute("PRAGMA foreign_keys = ON")
                 self._prepare_schema()
@@ -241,7 +297,7 @@ class RunStore:
         return int(self._connection.execute("PRAGMA user_version").fetchone()[0])
 
     def _prepare_schema(self) -> None:
-        """Create the tables in a new file; refuse a file this planner cannot read."""
+        """Create the tables in a new file, migrate an older store; refuse anything else."""
         if self._user_version() == STORE_SCHEMA_VERSION:
             return
         with self._transaction():
@@ -252,7 +308,12 @@ class RunStore:
                     f"planner reads ({STORE_SCHEMA_VERSION}); upgrade border-planner"
                 )
             if version == STORE_SCHEMA_VERSION:
-                return  # another process created it meanwhile
+                return  # another process created or migrated it meanwhile
+            if version == 1:
+                for statement in _APPROVALS:
+                    self._connection.execute(statement)
+                self._connection.execute(f"PRAGMA user_version = {STORE_SCHEMA_VERSION}")
+                return
             tables = self._connection.execute(
                 "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
             ).fetchone()[0]
@@ -377,6 +438,80 @@ class RunStore:
             created=row["created"],
             source=row["source"],
         )
+
+    # --- approvals -----------------------------------------------------------------------------
+
+    def _has_approvals(self) -> bool:
+        """Whether the file has the approvals table (a version 1 store read as it is has not)."""
+        return self._connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'approvals'"
+        ).fetchone() is not None
+
+    def approvals(self, operation: str | None = None, *, contracts: bool = False,
+                  run_id: int | None = None) -> list[Approval]:
+        """The approved revisions, of ``operation`` (or of the run ``run_id``) if given.
+
+        Ordered by operation, then revision. ``contracts`` also reads each issued contract.
+        """
+        if not self._has_approvals():
+            return []
+        conditions: list[str] = []
+        parameters: list[Any] = []
+        if operation is not None:
+            conditions.append("operation = ?")
+            parameters.append(operation)
+        if run_id is not None:
+            conditions.append("run_id = ?")
+            parameters.append(run_id)
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        text = "contract" if contracts else "''"
+        rows = self._connection.execute(
+            f"SELECT operation, revision, run_id, approved_at, note, {text} AS contract "
+            f"FROM approvals {where} ORDER BY operation, revision", parameters
+        ).fetchall()
+        return [Approval(row["operation"], row["revision"], row["run_id"], row["approved_at"],
+                         row["note"], row["contract"]) for row in rows]
+
+    def add_approval(self, approval: Approval) -> Approval:
+        """Record ``approval``, which must be the next revision of its operation.
+
+        Checked inside the write, so two approvals at once cannot both become the same
+        revision: the later one is refused and can simply be made again.
+        """
+        with self._transaction():
+            latest = self._connection.execute(
+                "SELECT MAX(revision) FROM approvals WHERE operation = ?", (approval.operation,)
+            ).fetchone()[0] or 0
+            if approval.revision != latest + 1:
+                raise UsageError(
+                    f"revision {latest} of {approval.operation} was approved meanwhile; "
+                    "approve again")
+            self._connection.execute(
+                "INSERT INTO approvals (operation, revision, run_id, approved_at, note, "
+                "contract) VALUES (?, ?, ?, ?, ?, ?)",
+                (approval.operation, approval.revision, approval.run_id, approval.approved_at,
+                 approval.note, approval.contract_text),
+            )
+        return approval
+
+    def revisions(self, operation: str | None = None) -> pd.DataFrame:
+        """One row per approved revision, with its run's KPIs; columns :data:`REVISION_COLUMNS`.
+
+        ``status`` is ``approved`` for the latest revision of each operation, ``superseded``
+        for the others.
+        """
+        if not self._has_approvals():
+            return pd.DataFrame(columns=REVISION_COLUMNS)
+        where, parameters = ("WHERE a.operation = ?", [operation]) if operation else ("", [])
+        rows = self._connection.execute(
+            "SELECT a.operation, a.revision, CASE WHEN a.revision = (SELECT MAX(revision) "
+            "FROM approvals b WHERE b.operation = a.operation) THEN 'approved' ELSE "
+            "'superseded' END AS status, a.run_id, a.approved_at, a.note, r.scenario_name, "
+            "r.variant, r.objective, r.coverage_per_cent FROM approvals a JOIN runs r "
+            f"ON r.id = a.run_id {where} ORDER BY a.operation, a.revision", parameters
+        ).fetchall()
+        return pd.DataFrame([tuple(row) for row in rows], columns=REVISION_COLUMNS,
+                            dtype=object)
 
     def resolve(self, ref: str) -> int:
         """The id of a stored run named ``12``, ``#12``, ``last`` (or ``latest``) or ``last-1``."""

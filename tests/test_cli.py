@@ -20,7 +20,7 @@ TINY = ROOT / "scenarios" / "tiny"
 SUMMARY_KEYS = {
     "schema_version", "planner_version", "scenario", "status", "termination", "conflicts", "units",
     "objective", "bound", "gap", "costs", "coverage", "deployments", "by_kind", "by_section",
-    "by_language", "cost_by_contributor", "model", "solver", "timings_seconds",
+    "by_language", "cost_by_contributor", "replanning", "model", "solver", "timings_seconds",
 }
 
 
@@ -63,7 +63,7 @@ def test_run_writes_the_four_outputs(
     assert summary["units"] == "whole"
     assert summary["gap"] == pytest.approx(0, abs=1e-9)
     assert summary["scenario"]["hash"] == (
-        "7344c9121abd2aed191033666a8f618a325a8a2bef831b2296179b0d273f2e21"
+        "53f1e6710157655c36cc22f2d6762ed4b64f20f21b7a31a5a68a0fe33051f4ee"
     )
     assert summary["model"] == {"variables": 33, "constraints": 28, "nonzeros": 72,
                                 "integers": 18}
@@ -169,7 +169,7 @@ def test_json_summary(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFix
     assert set(summary) == SUMMARY_KEYS
     assert summary["costs"] == {"deployment_cost": 220, "start_cost": 0,
                                 "shortfall_penalty": 100, "language_penalty": 450,
-                                "remote_interpretation": 0}
+                                "remote_interpretation": 0, "change_cost": 0}
 
 
 def test_relax_writes_marginal_values(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -37,8 +37,12 @@ def test_an_export_validates_against_the_published_schema(
     assert contract["schema_version"] == CONTRACT_VERSION
     assert contract["operation"] == "JO Example"
     assert contract["revision"] is None and contract["approved_at"] is None
+    assert contract["timezone"] == "UTC" and contract["changes_against"] is None
     assert sorted(path.name for path in (tmp_path / "cc").iterdir()) == [
-        "deployments.csv", "deployments.json"]
+        "calendar", "changes.csv", "deployments.csv", "deployments.json", "requests",
+        "requests.xlsx"]
+    assert sorted(path.name for path in (tmp_path / "cc" / "requests").iterdir()) == [
+        "AT.csv", "EX.csv", "FX.csv"]  # Germany is not asked: its guards cost most
 
 
 def test_exporting_twice_gives_byte_identical_files(
@@ -53,7 +57,10 @@ def test_exporting_twice_gives_byte_identical_files(
     assert first["run_id"] + 1 == second["run_id"]
     assert first["deployments"] == second["deployments"]  # the same plan, the same ids
     assert invoke(monkeypatch, "export", "last", "--out", str(tmp_path / "again")) == ExitCode.OK
-    for name in ("deployments.json", "deployments.csv"):
+    files = sorted(path.relative_to(tmp_path / "second")
+                   for path in (tmp_path / "second").rglob("*") if path.is_file())
+    assert len(files) > 5
+    for name in files:
         assert (tmp_path / "second" / name).read_bytes() == \
             (tmp_path / "again" / name).read_bytes()
 

@@ -282,6 +282,7 @@ def test_pledges_the_reserve_waits_for_stay_within_what_the_solver_weighs(
 ) -> None:
     # The wait puts these units into the model as coefficients; HiGHS refuses 1e15 and more.
     append(tiny_folder / "contributions.csv", "reserve-guards,Poland,4,guard,2,25,,,A,\n")
+    append(tiny_folder / "contributors.csv", "PL,Poland,POL,member_state\n")
     (tiny_folder / "rapid_interventions.csv").write_text(
         "section_id,decision_date\nA,2023-12-01\n", encoding="utf-8")
     edit(tiny_folder / "contributions.csv", "agency-guards,Frontex,1,guard,2,",
@@ -414,6 +415,7 @@ def test_rows_past_the_limit_stop_the_reading(
     assert problems(tiny_folder) == [
         "forecast.csv: has more than 2 rows, the limit for one table",
         "kinds.csv: has more than 2 rows, the limit for one table",
+        "contributors.csv: has more than 2 rows, the limit for one table",
         "contributions.csv: has more than 2 rows, the limit for one table",
     ]
 
@@ -608,6 +610,7 @@ def test_a_neutralised_csv_cell_reads_back_without_its_apostrophe(tiny_folder: P
     edit(tiny_folder / "sections.csv", "B,Crossing point B", "'=B,'+Crossing point B")
     edit(tiny_folder / "contributions.csv", "A;B", "'=B;A")
     edit(tiny_folder / "contributions.csv", "de-guards,Germany", "de-guards,'@Germany")
+    edit(tiny_folder / "contributors.csv", "DE,Germany", "DE,'@Germany")
     loaded = load_scenario(tiny_folder)
     assert (loaded.sections[1].id, loaded.sections[1].name) == ("=B", "+Crossing point B")
     assert loaded.contributions[1].contributor == "@Germany"

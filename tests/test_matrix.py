@@ -21,7 +21,9 @@ from planner.index import build_index, index_shape, refresh_index
 from planner.matrix import MatrixModel, build_matrix, refresh_matrix
 from planner.model import build_model
 from planner.plan import Plan
+from planner.replan import make_baseline, with_baseline
 from planner.requirements import derive_requirements
+from planner.runs import record_plan
 from planner.schema import Scenario
 
 from builders import beds_conflict
@@ -33,8 +35,19 @@ def generated(seed: int) -> Scenario:
     return generate_scenario(replace(SIZES["S"], seed=seed))
 
 
+def replanned(scenario: Scenario, factor: float, freeze_period: int) -> Scenario:
+    """``scenario`` with every arrival times ``factor``, re-planned around its own plan."""
+    plan = plan_scenario(scenario, SolveOptions(gap=0.01, time_limit=60))
+    record = replace(record_plan(plan), id=1)
+    changed = scale_demand(scenario, factor)
+    freeze = scenario.horizon.period_start(freeze_period)
+    return with_baseline(changed, make_baseline(record, changed, freeze), change_cost=7.5)
+
+
 CASES = {
     "tiny": lambda: load_scenario(SCENARIOS / "tiny"),
+    "tiny re-planned": lambda: replanned(load_scenario(SCENARIOS / "tiny"), 1.5, 1),
+    "generated S seed 1 re-planned": lambda: replanned(generated(1), 1.2, 4),
     "western_balkans_2022": lambda: load_scenario(SCENARIOS / "western_balkans_2022"),
     "generated S seed 1": lambda: generated(1),
     "generated S seed 2": lambda: generated(2),

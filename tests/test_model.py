@@ -59,7 +59,7 @@ def test_shortfall_when_a_pledge_costs_more_than_the_penalty() -> None:
     assert short(plan) == {("guard", "A", 1): 2}
     assert plan.result.objective_parts == pytest.approx(
         {"deployment_cost": 30, "start_cost": 0, "shortfall_penalty": 80, "language_penalty": 0,
-         "remote_interpretation": 0}
+         "remote_interpretation": 0, "change_cost": 0}
     )
 
 

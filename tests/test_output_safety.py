@@ -178,7 +178,7 @@ def test_generate_refuses_a_scenario_folder_someone_made_of_scenario_files_alone
                   "--out", str(tiny_folder)) == ExitCode.BAD_INPUT
     err = capsys.readouterr().err
     assert "folder holds a scenario.yaml the planner did not write; replacing it would lose " \
-           "contributions.csv, forecast.csv" in err
+           "contributions.csv, contributors.csv, forecast.csv" in err
     assert snapshot(tiny_folder) == before
 
 
@@ -278,6 +278,9 @@ def formula_folder(tiny_folder: Path) -> Path:
                              .replace("Germany", "-2").replace("A;B", "A;=B")
                              .replace("host-guards,", "-h,")
                              .replace("interpreters,Frontex", "interpreters,\tTab"))
+    contributors = tiny_folder / "contributors.csv"
+    contributors.write_text(contributors.read_text().replace("FX,Frontex", "=FX,+1")
+                            .replace("Germany", "-2") + "@T,Tab,EU,agency\n")
     scenario = load_scenario(tiny_folder)
     assert scenario.sections[0].name == HYPERLINK  # the scenario holds what the test means
     assert {pledge.id for pledge in scenario.contributions} >= {"@SUM(1)"}

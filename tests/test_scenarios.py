@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from icalendar import Calendar
 
 from planner import SolveOptions, Status, load_scenario, plan_scenario
+from planner.contract import build_contract, validate_contract, write_contract
 from planner.deployments import derive_deployments
 from planner.plan import Plan
+from planner.replan import make_baseline, with_baseline
+from planner.runs import record_plan
 from planner.variants import load_study
 
 from builders import units_by_cohorts, units_scheduled
@@ -24,7 +30,8 @@ RECORDED: dict[str, dict[str, Any]] = {
         "lp": {
             "objective": 770.0,
             "costs": {"deployment_cost": 220.0, "start_cost": 0.0, "shortfall_penalty": 100.0,
-                      "language_penalty": 450.0, "remote_interpretation": 0.0},
+                      "language_penalty": 450.0, "remote_interpretation": 0.0,
+                      "change_cost": 0.0},
             "coverage_per_cent": 100 * 13 / 14,
             "language_shortfall": 3.0,
             "shortfall_by_kind": {"guard": 1.0, "car": 0.0},
@@ -37,7 +44,7 @@ RECORDED: dict[str, dict[str, Any]] = {
             "objective": 20_978_708.6419,
             "costs": {"deployment_cost": 16_246_610.3015, "start_cost": 677_817.7194,
                       "shortfall_penalty": 3_403_139.905, "language_penalty": 138_534.62,
-                      "remote_interpretation": 512_606.096},
+                      "remote_interpretation": 512_606.096, "change_cost": 0.0},
             "coverage_per_cent": 95.5527,
             "language_shortfall": 22.2496,
             "shortfall_by_kind": {"BCO": 2.6, "BSO": 178.8299, "DOC": 0.0, "TL": 0.56,
@@ -102,6 +109,86 @@ def test_the_cohorts_of_every_shipped_plan_add_up_to_its_schedule(
     assert units_by_cohorts(deployments) == units_scheduled(plan.schedule)
     running = deployments[deployments["status"] == "running"]
     assert len(running) == len(scenario.running_deployments)
+
+
+def test_every_shipped_plan_exports_a_contract_valid_against_its_schema(
+    solved: tuple[str, Plan, Plan], tmp_path: Path,
+) -> None:
+    _, _, plan = solved
+    record = replace(record_plan(plan), id=1)
+    contract = build_contract(record)
+    validate_contract(contract)
+    write_contract(contract, tmp_path / "cc")
+    again = build_contract(record)
+    write_contract(again, tmp_path / "again")
+    for path in sorted((tmp_path / "cc").rglob("*")):
+        if path.is_file():
+            assert path.read_bytes() == (tmp_path / "again" / path.relative_to(
+                tmp_path / "cc")).read_bytes(), path.name
+    planned = [d for d in contract["deployments"] if d["status"] == "planned"]
+    for request in contract["requests"]:
+        mine = [d for d in planned if d["contributor"] == request["contributor"]]
+        assert request["units"] == sum(d["quantity"] for d in mine)
+        assert request["deployment_ids"] == [d["deployment_id"] for d in mine]
+    events = [event for path in (tmp_path / "cc" / "calendar").glob("contributor-*.ics")
+              for event in Calendar.from_ical(path.read_bytes()).walk("VEVENT")]
+    assert sorted(str(event["UID"]) for event in events) == sorted(
+        d["deployment_id"] for d in contract["deployments"])
+
+
+def test_every_shipped_plan_re_planned_around_itself_keeps_every_id(
+    solved: tuple[str, Plan, Plan],
+) -> None:
+    name, _, plan = solved
+    scenario = load_scenario(SCENARIOS / name)
+    record = replace(record_plan(plan), id=1)
+    again = with_baseline(scenario, make_baseline(record, scenario, scenario.horizon.start))
+    replan = plan_scenario(again, WHOLE)
+    assert replan.result.objective == pytest.approx(plan.result.objective, rel=1e-9)
+    cohorts = len(again.baseline.cohorts) if again.baseline else 0
+    assert replan.summary()["replanning"]["changes"] == {
+        "kept": cohorts, "changed": 0, "cancelled": 0, "added": 0,
+        "frozen_kept": replan.summary()["replanning"]["changes"]["frozen_kept"],
+        "unit_days_moved": 0.0}
+    before = build_contract(record)["deployments"]
+    after = build_contract(replace(record_plan(replan), id=2))["deployments"]
+    assert after == before
+
+
+def test_summer_surge_re_planned_around_the_base_keeps_what_arrived_by_the_freeze(
+    solved: tuple[str, Plan, Plan],
+) -> None:
+    name, _, plan = solved
+    if name != "western_balkans_2022":
+        pytest.skip("summer_surge is a variant of the Western Balkans scenario")
+    study = load_study(SCENARIOS / name)
+    surge = study.apply("summer_surge").scenario
+    base = replace(record_plan(plan), id=1)
+    issued = build_contract(base, revision=1, approved_at="2022-06-20T09:00:00+02:00")
+    freeze = date(2022, 8, 15)
+    # Within 0.5% the baseline itself (the solve's start) would do: ask for the default gap.
+    replan = plan_scenario(with_baseline(surge, make_baseline(base, surge, freeze, revision=1)),
+                           SolveOptions(time_limit=600))
+    contract = build_contract(replace(record_plan(replan), id=2), history=[issued])
+    validate_contract(contract)
+    before = {d["deployment_id"]: d for d in issued["deployments"]}
+    after = {d["deployment_id"]: d for d in contract["deployments"]}
+    early = [i for i, d in before.items() if date.fromisoformat(d["arrive"]) <= freeze]
+    assert len(early) > 200
+    assert all(after.get(i) == before[i] for i in early)  # the very same records
+    changes = replan.summary()["replanning"]["changes"]
+    assert changes["frozen_kept"] == len(early)
+    assert changes["kept"] + changes["changed"] + changes["cancelled"] == len(before)
+    assert changes["added"] == len(after.keys() - before.keys()) > 0
+    assert changes["unit_days_moved"] > 0
+    delta = {c["deployment_id"]: c for c in contract["changes"]}
+    assert {i for i, c in delta.items() if c["change"] == "cancelled"} == \
+        before.keys() - after.keys()
+    assert all(date.fromisoformat(c["deployment"]["arrive"]) > freeze
+               for c in delta.values() if c["change"] == "added")
+    assert all(c["sequence"] == 1 for c in delta.values() if c["change"] == "changed")
+    assert replan.summary()["costs"]["change_cost"] == pytest.approx(
+        100 * changes["unit_days_moved"])
 
 
 def test_tiny_decisions_match_the_hand_derivation() -> None:

@@ -75,7 +75,7 @@ def test_overrides_that_name_nothing_are_all_reported_with_variant_key_and_value
         "'height' (fields: id, name, host_country, border_type, impact_level, beds, "
         "access_from, access_to)",
         "variant 'broken', field 'set horizon.length': 'horizon' has no field 'length' "
-        "(fields: start, period, periods)",
+        "(fields: start, period, periods, timezone)",
         "variant 'broken', field 'set nothing.A.beds': value 1: expected table.row.field "
         "(such as contributions.de-bso-1.quantity) or setting.field (such as horizon.periods)",
         "variant 'broken', field 'remove.contributions': no row 'ghost' in contributions",

@@ -76,6 +76,7 @@ def rich_folder(tiny_folder: Path) -> Path:
     edit(tiny_folder / "contributions.csv", "de-guards,Germany,3,guard,3,20,,,A,",
          "de-guards,Germany,3,guard,3,20.5,2024-01-02,2024-01-03,A; B,")
     edit(tiny_folder / "contributions.csv", "pool-car,Austria,", "pool-car,=Austria,")
+    edit(tiny_folder / "contributors.csv", "AT,Austria,", "AT,=Austria,")
     edit(tiny_folder / "requirement_rules.csv", "car,0,0,1,1,0,land", "car,0,0,1,1,0,land; sea")
     (tiny_folder / "languages.csv").write_text(
         "id,name,need_per_arrival,remote_cost\nara,Arabic,0.30000000000000004,45\n",

@@ -27,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 START = date(2022, 6, 27)  # a Monday
 PERIODS = 26  # weeks: 27 June to 25 December 2022
 PERIOD_DAYS = 7
+TIMEZONE = "Europe/Belgrade"  # the dates are calendar days of Serbia (Central European)
 
 
 def period_start(period: int) -> date:
@@ -340,6 +341,44 @@ EU_BORDERS = "SRB-HUN;SRB-HRV;SRB-ROU;BIH-HRV"
 NORTH = "SRB-HUN;SRB-ROU"
 CROSSINGS = "GEV-BCP;PRE-BCP;KAK-BCP;BEG-AIR"
 
+# --- contributors ----------------------------------------------------------------------------
+
+# (id, name, ISO 3166-1 alpha-3 country code or EU for the agency, type)
+# PUBLIC: the countries' codes. The agency pledges its statutory staff and, as a separate
+# contributor, the interpreters of its framework contract. The states that host sections
+# of this scenario are typed host, Croatia and Romania too, though as EU member states they
+# also pledge standing-corps officers.
+CONTRACTOR = "Frontex (framework contract)"
+CONTRIBUTORS: list[tuple[str, str, str, str]] = [
+    ("FX", "Frontex", "EU", "agency"),
+    ("FX-CONTRACT", CONTRACTOR, "EU", "agency"),
+    ("AT", "Austria", "AUT", "member_state"),
+    ("BE", "Belgium", "BEL", "member_state"),
+    ("BG", "Bulgaria", "BGR", "member_state"),
+    ("CZ", "Czechia", "CZE", "member_state"),
+    ("DE", "Germany", "DEU", "member_state"),
+    ("EE", "Estonia", "EST", "member_state"),
+    ("ES", "Spain", "ESP", "member_state"),
+    ("FI", "Finland", "FIN", "member_state"),
+    ("FR", "France", "FRA", "member_state"),
+    ("HU", "Hungary", "HUN", "member_state"),
+    ("IT", "Italy", "ITA", "member_state"),
+    ("LT", "Lithuania", "LTU", "member_state"),
+    ("LV", "Latvia", "LVA", "member_state"),
+    ("NL", "Netherlands", "NLD", "member_state"),
+    ("PL", "Poland", "POL", "member_state"),
+    ("PT", "Portugal", "PRT", "member_state"),
+    ("SE", "Sweden", "SWE", "member_state"),
+    ("SI", "Slovenia", "SVN", "member_state"),
+    ("SK", "Slovakia", "SVK", "member_state"),
+    ("HR", "Croatia", "HRV", "host"),
+    ("RO", "Romania", "ROU", "host"),
+    ("RS", "Serbia", "SRB", "host"),
+    ("MK", "North Macedonia", "MKD", "host"),
+    ("AL", "Albania", "ALB", "host"),
+    ("ME", "Montenegro", "MNE", "host"),
+]
+
 # (id, contributor, category, kind, quantity, window, eligible sections; empty = all)
 OFFICER_PLEDGES: list[tuple[str, str, str, str, int, tuple[str, str], str]] = [
     # Category 1: agency statutory staff, whole horizon, quarterly team rotations.
@@ -464,7 +503,6 @@ VEHICLE_PLEDGES: list[tuple[str, str, str, str, int, tuple[str, str], str, float
 # (id, contributor, category, quantity, window, sections, languages, daily cost)
 # ASSUMPTION: agency cultural mediators 230 EUR/day, seconded interpreters 250,
 # contracted interpreters 300-320, rare languages 380 (long travel), host-state 150.
-CONTRACTOR = "Frontex (framework contract)"
 INTERPRETER_PLEDGES: list[tuple[str, str, str, int, tuple[str, str], str, str, float]] = [
     ("fx-int-ara", "Frontex", "1", 5, FULL, "", "ara;fra", 230),
     ("fx-int-prs", "Frontex", "1", 3, FULL, "", "prs;pus", 230),
@@ -650,6 +688,7 @@ horizon:
   start: {start}
   period: week
   periods: {periods}
+  timezone: {timezone}
 language_penalty: {{low: {p[0]}, medium: {p[1]}, high: {p[2]}, critical: {p[3]}}}
 """
 
@@ -679,6 +718,19 @@ def check_pledges() -> None:
                 assert hosts[section] == who, f"{ident}: {section} is not in {who}"
     for ident in ANNUAL_CAP_DAYS:
         assert ident in {p[0] for p in pledges}, f"annual cap for unknown pledge {ident}"
+    check_contributors({who for _, who, _, _ in pledges}, set(hosts.values()))
+
+
+def check_contributors(pledging: set[str], hosting: set[str]) -> None:
+    """Every contributor that pledges has one row, every row pledges, hosts are typed host."""
+    names = [name for _, name, _, _ in CONTRIBUTORS]
+    assert len(set(names)) == len(names), "duplicate contributor names"
+    assert len({row[0] for row in CONTRIBUTORS}) == len(CONTRIBUTORS), "duplicate contributor ids"
+    unmatched = set(names) ^ pledging
+    assert not unmatched, f"contributors without a row or without a pledge: {unmatched}"
+    for _, name, country, kind in CONTRIBUTORS:
+        assert (kind == "host") == (name in hosting), f"{name}: type {kind}"
+        assert (kind == "agency") == (country == "EU"), f"{name}: country {country}"
 
 
 def check_running() -> None:
@@ -725,7 +777,8 @@ def main() -> None:
     """Write scenario.yaml and every table."""
     check()
     (HERE / "scenario.yaml").write_text(
-        SCENARIO_YAML.format(start=START.isoformat(), periods=PERIODS, p=LANGUAGE_PENALTY),
+        SCENARIO_YAML.format(start=START.isoformat(), periods=PERIODS, timezone=TIMEZONE,
+                             p=LANGUAGE_PENALTY),
         encoding="utf-8",
     )
     write_csv("sections",
@@ -752,6 +805,8 @@ def main() -> None:
               [list(rule) for rule in REQUIREMENT_RULES])
     write_csv("penalties", ["kind_id", "low", "medium", "high", "critical"],
               [[kind, *values] for kind, values in PENALTIES.items()])
+    write_csv("contributors", ["id", "name", "country", "type"],
+              [list(contributor) for contributor in CONTRIBUTORS])
     contributions = contribution_rows()
     write_csv("contributions",
               ["id", "contributor", "category", "kind_id", "quantity", "daily_cost",
@@ -766,7 +821,8 @@ def main() -> None:
               [list(intervention) for intervention in RAPID_INTERVENTIONS])
     total = sum(row[3] for row in forecast)
     print(f"wrote {HERE.name}: {len(SECTIONS)} sections, {len(KINDS)} kinds, "
-          f"{len(LANGUAGES)} languages, {len(contributions)} contributions, "
+          f"{len(LANGUAGES)} languages, {len(CONTRIBUTORS)} contributors, "
+          f"{len(contributions)} contributions, "
           f"{len(RUNNING_DEPLOYMENTS)} running deployments, "
           f"{len(RAPID_INTERVENTIONS)} rapid interventions, "
           f"{len(forecast)} forecast rows, {total} detections in {PERIODS} weeks")
