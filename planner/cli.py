@@ -19,7 +19,7 @@ from planner.files import atomic_file, refuse_unless_replaceable
 from planner.load import load_scenario
 from planner.report import render_plan, render_requirements
 from planner.requirements import derive_requirements
-from planner.schema import Scenario
+from planner.schema import MONEY_MAX, Scenario
 from planner.solve import SolveOptions, Status
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def run(
         "--freeze-until", help="With --baseline: up to this day (YYYY-MM-DD) the baseline's "
         "deployments stay as they are.")] = None,
     change_cost: Annotated[float | None, typer.Option(
-        "--change-cost", min=0, help="With --baseline: the cost of each unit-day that differs "
+        "--change-cost", help="With --baseline: the cost of each unit-day that differs "
         "from it (default: the scenario's replanning.change_cost).")] = None,
 ) -> None:
     """Solve a scenario (or one of its variants), record the run and write its schedule."""
@@ -151,9 +151,12 @@ def _replanning_options(baseline: str | None, freeze_until: str | None,
         given = [name for name, value in (("--freeze-until", freeze_until),
                                           ("--change-cost", change_cost)) if value is not None]
         if given:
-            raise UsageError(f"{' and '.join(given)} re-plan around a baseline: give "
+            raise UsageError(f"{' and '.join(given)}: for re-planning around a baseline; give "
                              "--baseline RUN too (a run id, 'last' or 'approved')")
         return None
+    if change_cost is not None and not 0 <= change_cost <= MONEY_MAX:
+        raise UsageError(f"--change-cost {change_cost:g}: must be a number from 0 to "
+                         f"{MONEY_MAX:,.0f}")
     if freeze_until is None:
         raise UsageError("--baseline needs --freeze-until DATE: up to which day the "
                          "baseline's deployments stay as they are")
@@ -504,6 +507,12 @@ def approve(
         soft_wrap=True)
 
 
+def _run_name(variant: str | None, changes: tuple[str, ...]) -> str:
+    """A run's variant (or ``base``), and how many overrides it ran with."""
+    count = len(changes)
+    return f"{variant or 'base'}" + (f" ({count} change{'s' * (count != 1)})" if count else "")
+
+
 @app.command()
 def revisions(
     operation: OperationName = None,
@@ -536,7 +545,8 @@ def revisions(
                           f"{approved_at[:10]} {approved_at[11:16]}",
                           number_cell(row["objective"], 0),
                           number_cell(row["coverage_per_cent"], 2),
-                          Text(str(row["variant"] or "base")), Text(str(row["note"])))
+                          Text(_run_name(row["variant"], row["changes"])),
+                          Text(str(row["note"])))
         Console(width=max(console.width, 120)).print(table)
 
 

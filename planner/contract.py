@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from planner.calendars import CALENDAR_FOLDER, write_calendars
-from planner.deployments import derive_deployments
+from planner.deployments import derive_deployments, refuse_without_deployments
 from planner.errors import UsageError
-from planner.files import FolderKind, atomic_directory
+from planner.files import FolderKind, atomic_directory, holds_text
 from planner.requests import REQUESTS_FOLDER, REQUESTS_WORKBOOK, days_on_site, write_requests
 from planner.runs import RunRecord
 from planner.schema import Scenario
@@ -40,9 +40,12 @@ CONTRACT_ID = f"https://border-planner.invalid/schemas/deployments/{CONTRACT_VER
 CONTRACT_FILE = "deployments.json"
 DEPLOYMENTS_CSV = "deployments.csv"
 CHANGES_CSV = "changes.csv"
+CONTRACT_START = '{\n  "schema_version": "'
+"""How every ``deployments.json`` the planner writes begins (see :func:`contract_text`)."""
 CONTRACT_FOLDER = FolderKind(
     "exported contract", CONTRACT_FILE,
     frozenset({CONTRACT_FILE, DEPLOYMENTS_CSV, CHANGES_CSV, REQUESTS_WORKBOOK}), "contract",
+    signed=holds_text(CONTRACT_START, within=len(CONTRACT_START)),
     subfolders={REQUESTS_FOLDER: ".csv", CALENDAR_FOLDER: ".ics"})
 """A folder ``planner export`` writes: a new export replaces one that holds only these."""
 
@@ -193,10 +196,7 @@ def build_contract(record: RunRecord, *, history: Sequence[Mapping[str, Any]] = 
     """
     if record.id is None:
         raise UsageError("only a recorded run can be exported: record it first")
-    if record.summary.get("units") != "whole" or record.objective is None:
-        raise UsageError(f"run #{record.id} is not a whole-unit plan (status {record.status}, "
-                         f"{record.summary.get('units', 'no')} units): only a whole-unit run "
-                         "with a plan has deployments; run it without --relax")
+    refuse_without_deployments(record)
     scenario = Scenario.model_validate(record.inputs)
     deployments = derive_deployments(scenario, record.schedule)
     records = [_deployment_record(scenario, row) for row in deployments.to_dict("records")]

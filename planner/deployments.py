@@ -25,11 +25,15 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from planner.errors import UsageError
 from planner.schema import BaselineCohort, Contribution, Scenario
+
+if TYPE_CHECKING:
+    from planner.runs import RunRecord
 
 DEPLOYMENT_COLUMNS = [
     "deployment_id", "contribution_id", "contributor", "category", "kind_id", "kind_class",
@@ -63,6 +67,18 @@ def deployment_id(operation: str, contribution_id: str, section_id: str, status:
     content = "\x1f".join((operation, contribution_id, section_id, status, arrive.isoformat(),
                            str(cohort)))
     return "D" + hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
+
+
+def refuse_without_deployments(record: RunRecord, what: str = "") -> None:
+    """Raise ``UsageError`` unless ``record`` is a whole-unit run with a plan."""
+    name = f"{what}run #{record.id}"
+    if record.objective is None:
+        raise UsageError(f"{name} has no plan (status {record.status}): only a whole-unit run "
+                         "with a plan has deployments")
+    if record.summary.get("units") != "whole":
+        raise UsageError(f"{name} is not a whole-unit plan (status {record.status}, "
+                         f"{record.summary.get('units', 'no')} units): only a whole-unit run "
+                         "with a plan has deployments; run it without --relax")
 
 
 def derive_deployments(scenario: Scenario, schedule: pd.DataFrame) -> pd.DataFrame:

@@ -96,7 +96,8 @@ class _Describer:
                 index.deploy["running"].tolist(), index.deploy["available"].tolist(),
                 strict=True) if (least, most) != (running, available)}
         """Bounds a re-plan's baseline sets: (least, most) where they are not the usual."""
-        self.crew = index.deploy.drop_duplicates("kind_id").set_index("kind_id")[
+        vehicles = index.deploy[index.deploy["kind_class"] == "vehicle"]
+        self.crew = vehicles.drop_duplicates("kind_id").set_index("kind_id")[
             ["crew_kind", "crew_size"]
         ].to_dict("index")
         self.caps = index.caps.drop_duplicates(["contribution_id", "year"]).set_index(
@@ -164,10 +165,12 @@ class _Describer:
         return (f"section '{section}' has {self.index.beds[section]} beds for deployed "
                 f"personnel in {self.when(period)}")
 
-    def crew_rule(self, section: str, period: int, vehicle: str) -> str:
-        crew = self.crew[vehicle]
-        return (f"each '{vehicle}' at section '{section}' in {self.when(period)} needs "
-                f"{crew['crew_size']} '{crew['crew_kind']}' officers as crew")
+    def crew_rule(self, section: str, period: int, crew_kind: str) -> str:
+        vehicles = ", ".join(f"{int(row['crew_size'])} per '{vehicle}'"
+                             for vehicle, row in sorted(self.crew.items())
+                             if row["crew_kind"] == crew_kind and row["crew_size"])
+        return (f"'{crew_kind}' officers at section '{section}' in {self.when(period)} crew "
+                f"its vehicles, one vehicle at a time ({vehicles})")
 
     def host_aboard(self, section: str, period: int) -> str:
         return (f"each vehicle at section '{section}' in {self.when(period)} needs a host-state "

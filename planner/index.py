@@ -480,16 +480,25 @@ def _deploy_bounds(deploy: pd.DataFrame, baseline: pd.DataFrame, scenario: Scena
 
 
 def _refuse_unkeepable(deploy: pd.DataFrame, least: np.ndarray, available: np.ndarray) -> None:
-    """Raise ``UsageError`` where the baseline keeps more units than the re-plan offers."""
-    short = np.flatnonzero(least > available)
-    if not len(short):
-        return
+    """Raise ``UsageError`` where the baseline keeps more of a pledge than it now offers.
+
+    At one section (outside its window, say), or over all its sections in a period.
+    """
+    kept = deploy[["contribution_id", "section_id", "period"]].assign(
+        least=least, available=available)
+    totals = kept.groupby(["contribution_id", "period"], as_index=False, sort=True).agg(
+        least=("least", "sum"), available=("available", "max"), sections=("section_id", "nunique"))
     lines = [f"{row.contribution_id} at {row.section_id} in period {row.period}: the baseline "
-             f"keeps {least[i]}, the pledge offers {available[i]} there"
-             for i, row in zip(short[:5], deploy.iloc[short[:5]].itertuples(), strict=True)]
-    more = f" (and {len(short) - 5} more)" if len(short) > 5 else ""
-    raise UsageError("the baseline's deployments cannot be kept in this scenario: "
-                     + "; ".join(lines) + more)
+             f"keeps {row.least}, the pledge offers {row.available} there"
+             for row in kept[kept["least"] > kept["available"]].itertuples()]
+    lines += [f"{row.contribution_id} in period {row.period}: the baseline keeps {row.least} "
+              f"over {row.sections} sections, the pledge offers {row.available}"
+              for row in totals[(totals["least"] > totals["available"])
+                                & (totals["sections"] > 1)].itertuples()]
+    if lines:
+        more = f" (and {len(lines) - 5} more)" if len(lines) > 5 else ""
+        raise UsageError("the baseline's deployments cannot be kept in this scenario: "
+                         + "; ".join(lines[:5]) + more)
 
 
 def _start_bounds(starts: pd.DataFrame, baseline: pd.DataFrame, scenario: Scenario

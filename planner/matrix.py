@@ -415,13 +415,11 @@ def _crews(rows: _Rows, index: ModelIndex, at: dict[str, int]) -> None:
     deploy = index.deploy
     vehicle = (deploy["kind_class"] == "vehicle").to_numpy()
     crewed = vehicle & (deploy["crew_size"].fillna(0) > 0).to_numpy()
-    keys, number = _grouped(deploy[crewed], [*NEED_KEY, "kind_id"])
+    # One row per crew kind: an officer crews one vehicle at a time, of whichever kind.
+    keys, number = _grouped(deploy[crewed], [*NEED_KEY, "crew_kind"])
     size = deploy["crew_size"].to_numpy()[crewed].astype(float)
-    crew = keys.merge(deploy[crewed].drop_duplicates("kind_id")[["kind_id", "crew_kind"]],
-                      on="kind_id", how="left")
-    officer_rows, officer_columns = _members(
-        crew.rename(columns={"kind_id": "vehicle", "crew_kind": "kind_id"}),
-        deploy, [*NEED_KEY, "kind_id"])
+    officer_rows, officer_columns = _members(keys.rename(columns={"crew_kind": "kind_id"}),
+                                             deploy, [*NEED_KEY, "kind_id"])
     rows.family("crew", keys, -INF, 0.0, [
         (number, at["deploy"] + np.flatnonzero(crewed), size),
         (officer_rows, at["deploy"] + officer_columns, -1.0),

@@ -291,20 +291,21 @@ def _crews(m: pyo.ConcreteModel, index: ModelIndex, count: _Counter) -> None:
     deploy = index.deploy
     vehicles = deploy[deploy["kind_class"] == "vehicle"]
     crewed = vehicles[vehicles["crew_size"] > 0]
-    crew_rows = _groups(_tuples(crewed, [*NEED_KEY, "kind_id"]), _tuples(crewed, DEPLOY_KEY))
-    crew_kind = dict(zip(crewed["kind_id"], crewed["crew_kind"], strict=True))
-    crew_size = dict(zip(crewed["kind_id"], crewed["crew_size"], strict=True))
+    # One row per crew kind: an officer crews one vehicle at a time, of whichever kind.
+    crew_rows = _groups(_tuples(crewed, [*NEED_KEY, "crew_kind"]),
+                        _tuples(crewed, [*DEPLOY_KEY, "crew_size"]))
     officers = _groups(_tuples(deploy, [*NEED_KEY, "kind_id"]), _tuples(deploy, DEPLOY_KEY))
 
     m.CREW = pyo.Set(initialize=list(crew_rows), dimen=3, ordered=True)
     m.crew = pyo.Constraint(
         m.CREW,
-        rule=lambda model, s, t, v: crew_size[v] * sum(model.deploy[k] for k in crew_rows[s, t, v])
-        <= sum(model.deploy[k] for k in officers.get((s, t, crew_kind[v]), [])),
+        rule=lambda model, s, t, k: sum(size * model.deploy[c, s_, t_]
+                                        for c, s_, t_, size in crew_rows[s, t, k])
+        <= sum(model.deploy[key] for key in officers.get((s, t, k), [])),
     )
     count.add(len(crew_rows), sum(
-        len(members) + len(officers.get((s, t, crew_kind[v]), []))
-        for (s, t, v), members in crew_rows.items()
+        len(members) + len(officers.get((s, t, k), []))
+        for (s, t, k), members in crew_rows.items()
     ))
 
     by_stay = _groups(_tuples(vehicles, NEED_KEY), _tuples(vehicles, DEPLOY_KEY))

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from pydantic import ValidationError
 
-from planner.deployments import derive_deployments, kept_cohorts
+from planner.deployments import derive_deployments, kept_cohorts, refuse_without_deployments
 from planner.errors import UsageError
 from planner.schema import Baseline, BaselineCohort, BaselineUnits, Scenario
 
@@ -79,9 +79,8 @@ def make_baseline(record: RunRecord, scenario: Scenario, freeze_until: date, *,
     if not horizon.start <= freeze_until <= horizon.end:
         raise UsageError(f"--freeze-until {freeze_until}: outside the horizon "
                          f"({horizon.start} to {horizon.end})")
-    if record.summary.get("units") != "whole" or record.objective is None:
-        raise UsageError(f"--baseline: {name} is not a whole-unit plan (status "
-                         f"{record.status}): only a whole-unit run can be kept")
+    refuse_without_deployments(record, "--baseline: ")
+    _refuse_unknown(record, scenario, name)
     cohorts = derive_deployments(planned, record.schedule)
     schedule = record.schedule.assign(quantity=record.schedule["quantity"].round(),
                                       starts=record.schedule["starts"].round())
@@ -95,6 +94,23 @@ def make_baseline(record: RunRecord, scenario: Scenario, freeze_until: date, *,
         cohorts=tuple(BaselineCohort.model_validate(row) for row in _records(
             cohorts, list(BaselineCohort.model_fields))),
     )
+
+
+def _refuse_unknown(record: RunRecord, scenario: Scenario, name: str) -> None:
+    """Raise ``UsageError`` naming each pledge or section the baseline uses, ``scenario`` not."""
+    schedule = record.schedule[record.schedule["quantity"].round() > 0]
+    lines = []
+    for column, what, known in (
+            ("contribution_id", "pledge", {c.id for c in scenario.contributions}),
+            ("section_id", "section", {s.id for s in scenario.sections})):
+        for value, rows in schedule[~schedule[column].isin(known)].groupby(column, sort=True):
+            periods = rows["period"]
+            lines.append(f"{what} '{value}' (periods {periods.min()} to {periods.max()})")
+    if lines:
+        raise UsageError(
+            f"--baseline: {name} deploys {', '.join(lines)}, which this scenario does not "
+            "have; a re-plan keeps or prices what its baseline deployed. To withdraw a pledge "
+            "after the freeze date, end its availability (available_to) instead of removing it")
 
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:

@@ -115,11 +115,13 @@ def _render_replanning(replanning: dict[str, Any] | None, console: Console) -> N
     if not replanning:
         return
     revision = replanning["baseline_revision"]
+    frozen = replanning["frozen_periods"]
     console.print(
         f"[bold]Re-planned[/bold] around run #{replanning['baseline_run']}"
         + (f" (revision {revision})" if revision else "")
-        + f", frozen until {replanning['freeze_until']} ({replanning['frozen_periods']} "
-        f"periods), change cost {_number(replanning['change_cost'], 2)} per unit-day",
+        + f", frozen until {replanning['freeze_until']} ({frozen} period"
+        + ("" if frozen == 1 else "s")
+        + f"), change cost {_number(replanning['change_cost'], 2)} per unit-day",
         highlight=False, soft_wrap=True)
     changes = replanning["changes"]
     if changes is None:

@@ -45,11 +45,13 @@ REQUESTS_FOLDER = "requests"
 """The folder of the per-contributor CSV files, beside the workbook."""
 SUMMARY_SHEET = "Summary"
 REQUEST_COLUMNS = [
-    "deployment_id", "sequence", "kind_id", "kind_name", "kind_class", "quantity",
+    "contributor", "contributor_code", "deployment_id", "sequence", "kind_id", "kind_name",
+    "kind_class", "quantity",
     "section_id", "section_name", "arrive", "leave", "days", "unit_days", "contribution_id",
     "category",
 ]
-"""The columns of a contributor's sheet and CSV file, in order."""
+"""The columns of a contributor's sheet and CSV file, in order (each row names its
+contributor, so a file read on its own says whose it is)."""
 SUMMARY_COLUMNS = [
     "contributor", "contributor_code", "deployments", "units", "unit_days", "first_arrive",
     "last_leave",

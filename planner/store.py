@@ -116,7 +116,7 @@ class Approval:
 
 REVISION_COLUMNS = [
     "operation", "revision", "status", "run_id", "approved_at", "note", "scenario_name",
-    "variant", "objective", "coverage_per_cent",
+    "variant", "changes", "objective", "coverage_per_cent",
 ]
 """The columns of :meth:`RunStore.revisions`."""
 
@@ -498,7 +498,7 @@ class RunStore:
         """One row per approved revision, with its run's KPIs; columns :data:`REVISION_COLUMNS`.
 
         ``status`` is ``approved`` for the latest revision of each operation, ``superseded``
-        for the others.
+        for the others; ``changes`` are the run's overrides (variant, ``--set``, re-plan).
         """
         if not self._has_approvals():
             return pd.DataFrame(columns=REVISION_COLUMNS)
@@ -507,11 +507,13 @@ class RunStore:
             "SELECT a.operation, a.revision, CASE WHEN a.revision = (SELECT MAX(revision) "
             "FROM approvals b WHERE b.operation = a.operation) THEN 'approved' ELSE "
             "'superseded' END AS status, a.run_id, a.approved_at, a.note, r.scenario_name, "
-            "r.variant, r.objective, r.coverage_per_cent FROM approvals a JOIN runs r "
-            f"ON r.id = a.run_id {where} ORDER BY a.operation, a.revision", parameters
+            "r.variant, r.changes, r.objective, r.coverage_per_cent FROM approvals a JOIN "
+            f"runs r ON r.id = a.run_id {where} ORDER BY a.operation, a.revision", parameters
         ).fetchall()
-        return pd.DataFrame([tuple(row) for row in rows], columns=REVISION_COLUMNS,
-                            dtype=object)
+        frame = pd.DataFrame([tuple(row) for row in rows], columns=REVISION_COLUMNS,
+                             dtype=object)
+        frame["changes"] = [tuple(json.loads(text)) for text in frame["changes"]]
+        return frame
 
     def resolve(self, ref: str) -> int:
         """The id of a stored run named ``12``, ``#12``, ``last`` (or ``latest``) or ``last-1``."""

@@ -177,3 +177,18 @@ def test_an_export_replaces_only_a_bundle_the_planner_wrote(
     assert "folder holds files the planner did not write there; replacing it would lose " \
            "calendar/" in capsys.readouterr().err
     assert files_of(out) == before
+
+
+def test_a_deployments_json_the_planner_did_not_write_is_not_replaced(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert invoke(monkeypatch, "run", str(TINY), "--gap", "0") == ExitCode.OK
+    out = tmp_path / "theirs"
+    out.mkdir()
+    (out / "deployments.json").write_text("{}", encoding="utf-8")
+    (out / "deployments.csv").write_text("their own\n", encoding="utf-8")
+    capsys.readouterr()
+    assert invoke(monkeypatch, "export", "last", "--out", str(out)) == ExitCode.BAD_INPUT
+    assert "folder holds a deployments.json the planner did not write" in \
+        capsys.readouterr().err
+    assert (out / "deployments.csv").read_text(encoding="utf-8") == "their own\n"

@@ -136,7 +136,14 @@ def test_the_cli_re_plans_around_the_approved_revision_and_exports_the_delta(
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--freeze-until", DAY_1], "--freeze-until re-plan around a baseline: give --baseline RUN"),
+    (["--freeze-until", DAY_1], "--freeze-until: for re-planning around a baseline; give "
+                                "--baseline RUN"),
+    (["--baseline", "last", "--freeze-until", DAY_1, "--change-cost", "nan"],
+     "--change-cost nan: must be a number from 0 to 1,000,000,000"),
+    (["--baseline", "last", "--freeze-until", DAY_1, "--change-cost", "-1"],
+     "--change-cost -1: must be a number from 0 to 1,000,000,000"),
+    (["--baseline", "last", "--freeze-until", DAY_1, "--change-cost", "1e12"],
+     "--change-cost 1e+12: must be a number from 0 to 1,000,000,000"),
     (["--baseline", "last"], "--baseline needs --freeze-until DATE"),
     (["--baseline", "last", "--freeze-until", "1 Jan"], "--freeze-until 1 Jan: not a date"),
     (["--baseline", "last", "--freeze-until", "2023-12-31"],
@@ -178,3 +185,28 @@ def test_a_baseline_that_breaks_a_hard_rule_is_explained_in_its_terms(
     for pledge in ("agency-guards", "interpreters"):
         assert (f"baseline: exactly 1 unit of pledge '{pledge}' at section 'A' in period 1 "
                 "(2024-01-01 to 2024-01-01), kept from the plan re-planned around") in err
+
+
+def test_a_baseline_keeping_more_than_a_pledge_now_offers_is_refused_before_solving(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert invoke(monkeypatch, "run", str(TINY), "--gap", "0") == ExitCode.OK
+    capsys.readouterr()
+    # On day 1 the baseline keeps a host guard at A and one at B: 2 of a pledge now of 1.
+    assert invoke(monkeypatch, "run", str(TINY), "--set", "contributions.host-guards.quantity=1",
+                  "--baseline", "last", "--freeze-until", DAY_1) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    assert "the baseline's deployments cannot be kept in this scenario: host-guards in period 1: " \
+           "the baseline keeps 2 over 2 sections, the pledge offers 1" in err
+    assert "recorded run" not in err
+
+
+def test_a_baseline_using_a_pledge_the_scenario_lacks_says_which() -> None:
+    base = load_scenario(TINY)
+    record = replace(record_plan(plan_scenario(base, WHOLE)), id=1)
+    without = base.model_copy(update={"contributions": tuple(
+        c for c in base.contributions if c.id != "pool-car")})
+    with pytest.raises(UsageError, match=r"--baseline: run #1 deploys pledge 'pool-car' \(periods "
+                                         r"1 to 3\), which this scenario does not have; .* end "
+                                         r"its availability \(available_to\)"):
+        make_baseline(record, without, date(2024, 1, 1))

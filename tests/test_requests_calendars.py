@@ -201,20 +201,20 @@ def test_requests_add_up_to_the_planned_deployments_of_each_contributor(
         assert line[6].date() == date.fromisoformat(max(d["leave"] for d in mine))
         sheet = rows[sheets[expected["contributor"]]]
         assert sheet[0] == tuple(REQUEST_COLUMNS)
-        assert [row[0] for row in sheet[1:]] == [d["deployment_id"] for d in sorted(
+        assert [row[2] for row in sheet[1:]] == [d["deployment_id"] for d in sorted(
             mine, key=lambda d: (d["arrive"], d["deployment_id"]))]
-        assert sorted(row[0] for row in sheet[1:]) == sorted(expected["deployment_ids"])
-        assert sum(row[5] for row in sheet[1:]) == expected["units"]
-        assert sum(row[11] for row in sheet[1:]) == expected["unit_days"]
-        assert all(row[10] == (row[9] - row[8]).days + 1 and row[11] == row[5] * row[10]
+        assert sorted(row[2] for row in sheet[1:]) == sorted(expected["deployment_ids"])
+        assert sum(row[7] for row in sheet[1:]) == expected["units"]
+        assert sum(row[13] for row in sheet[1:]) == expected["unit_days"]
+        assert all(row[12] == (row[11] - row[10]).days + 1 and row[13] == row[7] * row[12]
                    for row in sheet[1:])
         path = tmp_path / "requests" / f"{stems[expected['contributor']]}.csv"
         assert path in written
         text = csv_rows(path)
         assert text[0] == REQUEST_COLUMNS
-        assert [row[0] for row in text[1:]] == [row[0] for row in sheet[1:]]
-        assert [int(row[5]) for row in text[1:]] == [row[5] for row in sheet[1:]]
-        assert [row[8] for row in text[1:]] == [row[8].date().isoformat() for row in sheet[1:]]
+        assert [row[2] for row in text[1:]] == [row[2] for row in sheet[1:]]
+        assert [int(row[7]) for row in text[1:]] == [row[7] for row in sheet[1:]]
+        assert [row[10] for row in text[1:]] == [row[10].date().isoformat() for row in sheet[1:]]
     assert written == [tmp_path / "requests.xlsx", *sorted(
         (tmp_path / "requests").iterdir(), key=lambda path: path.stem)]
     assert len(written) == len(contract_["requests"]) + 1
@@ -225,9 +225,10 @@ def test_the_requests_of_the_awkward_contract_are_as_worked_out_by_hand(tmp_path
     write_requests(contract_, tmp_path)
     germany = sheet_rows(tmp_path / "requests.xlsx")["DEU"]
     # Running deployment 3 is on site already; 1 (28 days x 4), 14 (7 x 5), 2 (7 x 2).
-    assert [(row[0], row[5], row[10], row[11]) for row in germany[1:]] == [
+    assert [(row[2], row[7], row[12], row[13]) for row in germany[1:]] == [
         ("D0000000000000001", 4, 28, 112), ("D000000000000000e", 5, 7, 35),
         ("D0000000000000002", 2, 7, 14)]
+    assert {(row[0], row[1]) for row in germany[1:]} == {("Germany", "DEU")}  # says whose
     assert {path.stem for path in (tmp_path / "requests").iterdir()} == {
         "DEU", "deu-2", "Ministry-Interior-North", "Cote-d-Ivoire", "Cote-d-Ivoire-2",
         "Bundesministerium-des-Innern-und-fuer-He", "Osterreich",
@@ -243,11 +244,11 @@ def test_the_workbook_has_dates_integers_a_bold_frozen_header_and_the_plan_named
     germany = book["DEU"]
     assert germany.freeze_panes == "A2"
     assert all(cell.font.bold for cell in germany[1])
-    arrive, quantity = germany["I2"], germany["F2"]
+    arrive, quantity = germany["K2"], germany["H2"]
     assert isinstance(arrive.value, datetime) and arrive.is_date
     assert arrive.value.date() == date(2022, 3, 7)
     assert type(quantity.value) is int and quantity.value == 4
-    assert germany.column_dimensions["A"].width >= len("D0000000000000001")
+    assert germany.column_dimensions["C"].width >= len("D0000000000000001")
     summary = book["Summary"]
     lines = {row[0]: row[1] for row in summary.iter_rows(max_row=8, values_only=True)}
     assert lines == {"operation": "JO Example", "scenario": "hand", "scenario version": "7",

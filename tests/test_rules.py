@@ -267,6 +267,31 @@ def test_a_vehicle_needs_its_crew_and_a_host_officer_aboard() -> None:
     assert units(plan) == {("car", "A", 1): 1, ("ms", "A", 1): 1, ("host", "A", 1): 1}
 
 
+def test_a_crew_officer_crews_one_vehicle_at_a_time_whatever_its_kind() -> None:
+    def case(*guards: dict[str, Any]) -> Plan:
+        return plan_scenario(scenario(
+            kinds=[GUARD, CAR, {**VAN, "crew_kind": "guard", "crew_size": 2}],
+            sections=[section("A")],
+            requirement_rules=[rule("car", minimum=1), rule("van", minimum=1)],
+            penalties=[penalty("car", 500), penalty("van", 400)],
+            contributions=[contribution("car", "car", 1, 30, category="pool"),
+                           contribution("van", "van", 1, 20, category="pool"), *guards],
+        ))
+
+    # A car and a van, each needing 2 guards as crew, and 2 host-state guards (5), one to
+    # ride aboard each: they crew one vehicle, not both. The car (500 short) goes, the van
+    # (400 short) stays: 30 + 2 x 5 + 400 = 440.
+    plan = case(contribution("host", "guard", 2, 5, category="host"))
+    assert plan.result.objective == pytest.approx(440)
+    assert units(plan) == {("car", "A", 1): 1, ("host", "A", 1): 2}
+    # Two more guards (10) crew the van too: 30 + 20 + 2 x 5 + 2 x 10 = 80.
+    plan = case(contribution("host", "guard", 2, 5, category="host"),
+                contribution("ms", "guard", 2, 10, category="3"))
+    assert plan.result.objective == pytest.approx(80)
+    assert units(plan) == {("car", "A", 1): 1, ("van", "A", 1): 1, ("host", "A", 1): 2,
+                           ("ms", "A", 1): 2}
+
+
 def test_without_host_officers_no_vehicle_deploys() -> None:
     plan = plan_scenario(scenario(**crew_case(contribution("ms", "guard", 2, 10, category="3"))))
     assert plan.result.objective == pytest.approx(500)
