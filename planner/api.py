@@ -18,6 +18,7 @@ from planner.load import load_scenario
 from planner.matrix import build_matrix, refresh_matrix
 from planner.model import build_model
 from planner.plan import Plan, make_plan
+from planner.progress import SolveMonitor
 from planner.requirements import Requirements, derive_requirements
 from planner.schema import Scenario
 from planner.solve import SolveOptions, SolveResult, solve
@@ -56,9 +57,14 @@ class Planner:
         self._shape: tuple[Any, ...] | None = None
         """The loaded model's scenario shape (see ``planner.index.index_shape``)."""
 
-    def plan(self, scenario: Scenario, *, timings: dict[str, float] | None = None) -> Plan:
-        """Derive needs, build (or update) and solve the model, and return the plan."""
-        return _plan(scenario, timings, lambda requirements: self._solve(scenario, requirements))
+    def plan(self, scenario: Scenario, *, timings: dict[str, float] | None = None,
+             monitor: SolveMonitor | None = None) -> Plan:
+        """Derive needs, build (or update) and solve the model, and return the plan.
+
+        A ``monitor`` follows the solve and can stop it (see :mod:`planner.progress`).
+        """
+        return _plan(scenario, timings,
+                     lambda requirements: self._solve(scenario, requirements, monitor))
 
     def write_model(self, path: str | Path) -> None:
         """Write the last model as HiGHS has it (``.mps`` or ``.lp``), e.g. to time HiGHS alone."""
@@ -66,7 +72,8 @@ class Planner:
             raise ValueError("no model yet: plan a scenario first")
         self._loaded.write(str(path))
 
-    def _solve(self, scenario: Scenario, requirements: Requirements) -> SolveResult:
+    def _solve(self, scenario: Scenario, requirements: Requirements,
+               monitor: SolveMonitor | None = None) -> SolveResult:
         shape = index_shape(scenario, requirements)
         if self._loaded is not None and shape == self._shape:
             # Only needs, costs or penalties differ: the rows stay, their values change.
@@ -78,7 +85,7 @@ class Planner:
         if self._loaded is None or not self._loaded.update(matrix):
             self._loaded = HighsModel(matrix, self.options)
         self._shape = shape
-        return self._loaded.solve()
+        return self._loaded.solve(monitor)
 
 
 def plan_scenario(
@@ -87,14 +94,16 @@ def plan_scenario(
     *,
     timings: dict[str, float] | None = None,
     pyomo: bool = False,
+    monitor: SolveMonitor | None = None,
 ) -> Plan:
     """Derive needs, build and solve the model, and return the plan (whatever the status).
 
-    ``pyomo`` builds the Pyomo model of record instead of the matrices: same plan, slower.
+    ``pyomo`` builds the Pyomo model of record instead of the matrices: same plan, slower
+    (and without ``monitor``: no progress, no stop on request).
     """
     options = options or SolveOptions()
     if not pyomo:
-        return Planner(options).plan(scenario, timings=timings)
+        return Planner(options).plan(scenario, timings=timings, monitor=monitor)
     return _plan(scenario, timings, lambda requirements: solve(
         build_model(scenario, requirements, whole_units=options.whole_units), options))
 

@@ -17,11 +17,27 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from planner.errors import UsageError
 from planner.folder import write_folder
 from planner.generate import SIZES, generate_scenario
+from planner.progress import SolveMonitor
 from planner.schema import Scenario
 
 STEPS = ("load", "requirements", "build", "solve", "extract")
+
+
+SHIPPED = "WB"
+"""The size name of the shipped Western Balkans scenario, benchmarked as it is."""
+
+
+def shipped_scenario() -> Path:
+    """The shipped Western Balkans scenario folder: below this folder, or beside the code."""
+    for root in (Path.cwd(), Path(__file__).resolve().parents[1]):
+        folder = root / "scenarios" / "western_balkans_2022"
+        if (folder / "scenario.yaml").is_file():
+            return folder
+    raise UsageError("--size WB benchmarks scenarios/western_balkans_2022 of a checkout: "
+                     "run it from the project's folder")
 
 
 WHAT_IF_DEMAND = 1.1
@@ -57,6 +73,25 @@ class BenchRow:
     """Whether the what-if did re-use the loaded model (its structure was unchanged)."""
     resolve_objectives: list[float | None] | None = None
     """The what-if's objective, warm and cold: equal for an LP, within the gap otherwise."""
+    gap: float | None = None
+    """Whole units: the gap the planner's solve ended at."""
+    to_gap: dict[str, float | None] | None = None
+    """Whole units: the planner's wall and CPU seconds, from loading the files, until its
+    gap was at most the target (``wall``, ``cpu``) and at most 1% (``wall_1pct``,
+    ``cpu_1pct``); ``None`` where it never got there."""
+    highs_gap: float | None = None
+    highs_to_gap: dict[str, float | None] | None = None
+    """The same for HiGHS alone with its default settings, from the start of its solve."""
+
+    @property
+    def ratio_time_to_gap(self) -> float | None:
+        """The planner's wall seconds to the target gap over HiGHS alone's (whole units)."""
+        return _ratio(self.to_gap, self.highs_to_gap, "wall")
+
+    @property
+    def ratio_time_to_1pct(self) -> float | None:
+        """The same to a gap of 1%."""
+        return _ratio(self.to_gap, self.highs_to_gap, "wall_1pct")
 
     @property
     def ratio_time(self) -> float:
@@ -78,7 +113,33 @@ class BenchRow:
     def as_json(self) -> dict[str, Any]:
         """The row as the ``--json`` output documents it."""
         return {**asdict(self), "ratio_time": self.ratio_time,
-                "ratio_memory": self.ratio_memory, "ratio_resolve": self.ratio_resolve}
+                "ratio_memory": self.ratio_memory, "ratio_resolve": self.ratio_resolve,
+                "ratio_time_to_gap": self.ratio_time_to_gap,
+                "ratio_time_to_1pct": self.ratio_time_to_1pct}
+
+
+def _ratio(ours: dict[str, float | None] | None, alone: dict[str, float | None] | None,
+           key: str) -> float | None:
+    mine = (ours or {}).get(key)
+    theirs = (alone or {}).get(key)
+    return mine / theirs if mine is not None and theirs else None
+
+
+ONE_PER_CENT = 0.01
+
+
+def time_to(monitor: SolveMonitor, gap: float, before: tuple[float, float] = (0.0, 0.0)
+            ) -> dict[str, float | None]:
+    """Wall and CPU seconds until the monitored solve's gap was at most ``gap`` and 1%.
+
+    ``before`` (wall, CPU) is added: what came before the solve (loading, building).
+    """
+    times: dict[str, float | None] = {}
+    for suffix, target in (("", gap), ("_1pct", ONE_PER_CENT)):
+        reached = monitor.reached(target)
+        times[f"wall{suffix}"] = None if reached is None else before[0] + reached.seconds
+        times[f"cpu{suffix}"] = None if reached is None else before[1] + reached.cpu_seconds
+    return times
 
 
 def _peak_mb() -> float:
@@ -106,14 +167,16 @@ def _planner_run(folder: str, mps: str, relax: bool, time_limit: float, gap: flo
     from planner.solve import SolveOptions
 
     options = SolveOptions(relax=relax, time_limit=time_limit, gap=gap)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     scenario = load_scenario(folder)
     load_seconds = time.perf_counter() - started
     planner = Planner(options)
+    monitor = _SolveClock(started, cpu_started)
     if pyomo:
         plan = plan_scenario(scenario, options, timings={"load": load_seconds}, pyomo=True)
     else:
-        plan = planner.plan(scenario, timings={"load": load_seconds})
+        plan = planner.plan(scenario, timings={"load": load_seconds},
+                            monitor=None if relax else monitor)
     seconds = {step: plan.timings.get(step, 0.0) for step in STEPS}
     seconds["extract"] += plan.timings.get("plan", 0.0)
     seconds["total"] = sum(seconds[step] for step in STEPS)
@@ -136,6 +199,9 @@ def _planner_run(folder: str, mps: str, relax: bool, time_limit: float, gap: flo
         "seconds": seconds,
         "peak_mb": peak,
     }
+    if not relax and not pyomo:
+        row["gap"] = result.gap
+        row["to_gap"] = time_to(monitor, gap, monitor.before)
     if resolve and not pyomo:
         what_if = scale_demand(scenario, WHAT_IF_DEMAND)
         started = time.perf_counter()
@@ -156,22 +222,47 @@ def scale_demand(scenario: Scenario, factor: float) -> Scenario:
     return scenario.model_copy(update={"forecast": forecast})
 
 
-def _highs_alone(mps: str, time_limit: float, gap: float) -> dict[str, Any]:
+class _SolveClock(SolveMonitor):
+    """A monitor that also notes the wall and CPU seconds spent before its solve began."""
+
+    def __init__(self, started: float, cpu_started: float) -> None:
+        super().__init__()
+        self._run_started = (started, cpu_started)
+        self.before = (0.0, 0.0)
+
+    def begin(self) -> None:
+        super().begin()
+        self.before = (time.perf_counter() - self._run_started[0],
+                       time.process_time() - self._run_started[1])
+
+
+def _highs_alone(mps: str, time_limit: float, gap: float, relax: bool) -> dict[str, Any]:
     """In a fresh process: HiGHS reads the MPS file and solves it with the same options."""
     _quiet()
     import highspy
+
+    from planner.highs import watched
 
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("time_limit", float(time_limit))
     highs.setOptionValue("mip_rel_gap", float(gap))
     highs.readModel(mps)
+    monitor = SolveMonitor()
     started = time.perf_counter()
-    highs.run()
+    if relax:
+        highs.run()
+    else:
+        with watched(highs, monitor):
+            highs.run()
     seconds = time.perf_counter() - started
     info = highs.getInfo()
-    return {"seconds": seconds, "peak_mb": _peak_mb(),
-            "objective": float(info.objective_function_value)}
+    row: dict[str, Any] = {"seconds": seconds, "peak_mb": _peak_mb(),
+                           "objective": float(info.objective_function_value)}
+    if not relax:
+        row["gap"] = float(info.mip_gap)
+        row["to_gap"] = time_to(monitor, gap)
+    return row
 
 
 def _in_fresh_process(function: Any, *args: Any) -> dict[str, Any]:
@@ -184,19 +275,24 @@ def _in_fresh_process(function: Any, *args: Any) -> dict[str, Any]:
 
 def bench(size: str, relax: bool, time_limit: float = 600.0, gap: float = 1e-3,
           seed: int = 1, *, pyomo: bool = False, resolve: bool = True) -> BenchRow:
-    """Measure one generated size in one mode, the planner and HiGHS alone side by side.
+    """Measure one size in one mode, the planner and HiGHS alone side by side.
+
+    ``size`` is a generated size (``S``, ``M``, ``L``) or ``WB``, the shipped Western
+    Balkans scenario.
 
     ``pyomo`` measures the model of record's path instead of the matrices; ``resolve``
     also times a data-only what-if re-solved warm against the same what-if run cold.
     """
-    scenario = generate_scenario(replace(SIZES[size], seed=seed))
     with tempfile.TemporaryDirectory(prefix="planner-bench-") as work:
         folder = Path(work) / "scenario"
-        write_folder(folder, scenario)
+        if size == SHIPPED:
+            folder = shipped_scenario()
+        else:
+            write_folder(folder, generate_scenario(replace(SIZES[size], seed=seed)))
         mps = str(Path(work) / "model.mps")
         ours = _in_fresh_process(_planner_run, str(folder), mps, relax, time_limit, gap,
                                  pyomo, resolve)
-        alone = _in_fresh_process(_highs_alone, mps, time_limit, gap)
+        alone = _in_fresh_process(_highs_alone, mps, time_limit, gap, relax)
     return BenchRow(
         size=size,
         units="fractional" if relax else "whole",
@@ -204,5 +300,7 @@ def bench(size: str, relax: bool, time_limit: float = 600.0, gap: float = 1e-3,
         highs_seconds=alone["seconds"],
         highs_peak_mb=alone["peak_mb"],
         highs_objective=alone["objective"],
+        highs_gap=alone.get("gap"),
+        highs_to_gap=alone.get("to_gap"),
         **ours,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -23,6 +25,7 @@ from planner.schema import MONEY_MAX, Scenario
 from planner.solve import SolveOptions, Status
 
 if TYPE_CHECKING:
+    from planner.progress import SolveMonitor
     from planner.runs import RunRecord
 
 app = typer.Typer(
@@ -94,6 +97,10 @@ def run(
     change_cost: Annotated[float | None, typer.Option(
         "--change-cost", help="With --baseline: the cost of each unit-day that differs "
         "from it (default: the scenario's replanning.change_cost).")] = None,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", help="No progress line while a whole-unit run solves.")] = False,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", help="Stream the solver's log to standard error.")] = False,
 ) -> None:
     """Solve a scenario (or one of its variants), record the run and write its schedule."""
     from planner.runs import record_plan
@@ -114,7 +121,8 @@ def run(
 
         with RunStore(store_path(store), create=False) as runs:
             applied = around_baseline(applied, runs, baseline, freeze, change_cost)
-    plan = api.plan_scenario(applied.scenario, options, pyomo=pyomo)
+    with _watched(options, quiet=quiet or pyomo, verbose=verbose and not pyomo) as monitor:
+        plan = api.plan_scenario(applied.scenario, options, pyomo=pyomo, monitor=monitor)
     if not no_store:
         with RunStore(store_path(store)) as runs:
             stored = runs.record(record_plan(plan, variant=applied.variant,
@@ -127,10 +135,13 @@ def run(
             + "\n".join(f"  - {line}" for line in plan.result.conflicts)
         )
     if not plan.status.has_plan:
-        raise SolverError(
+        stopped = {"time_limit": f"no plan found within the time limit ({time_limit:g} s): "
+                                 "raise --time-limit",
+                   "interrupt": "stopped on request (Ctrl-C) before any plan was found"}
+        raise SolverError(stopped.get(
+            plan.result.stopped_by or "",
             f"no plan: the solver ended with status '{plan.status.value}' "
-            f"({plan.result.termination})"
-        )
+            f"({plan.result.termination})"))
     written = write_outputs(plan, out) if out is not None else []
     if as_json:
         console.print_json(json.dumps(plan.summary()))
@@ -142,6 +153,28 @@ def run(
             console.print(f"wrote {', '.join(str(path) for path in written)}")
         else:
             console.print("No --out given: nothing written.")
+
+
+@contextmanager
+def _watched(options: SolveOptions, *, quiet: bool, verbose: bool
+             ) -> Iterator[SolveMonitor]:
+    """A monitor for the solve: a live line on a terminal, the solver's log if ``verbose``."""
+    from rich.live import Live
+    from rich.text import Text
+
+    from planner.progress import SolveMonitor
+
+    monitor = SolveMonitor(on_log=errors.print if verbose else None)
+    if quiet or not options.whole_units or not errors.is_terminal:
+        yield monitor
+        return
+
+    class Line:
+        def __rich__(self) -> Text:
+            return Text(monitor.line(options.gap), style="dim")
+
+    with Live(Line(), console=errors, refresh_per_second=4, transient=True):
+        yield monitor
 
 
 def _replanning_options(baseline: str | None, freeze_until: str | None,
@@ -561,7 +594,8 @@ def contract_schema_command() -> None:
 @app.command(name="bench")
 def bench_command(
     size: Annotated[str, typer.Option("--size", help="Sizes to run, comma-separated: S, M, L "
-                                      "(about 10k, 100k and 500k variables).")] = "S,M,L",
+                                      "(about 10k, 100k and 500k variables generated), WB "
+                                      "(the shipped Western Balkans scenario).")] = "S,M,L",
     relax: Annotated[bool | None, typer.Option(
         "--relax/--whole", help="Only fractional units (LP), or only whole units; both if "
         "neither is given.")] = None,
@@ -578,13 +612,13 @@ def bench_command(
     """Time each step of a run on generated scenarios, against HiGHS alone on the same model."""
     from rich.table import Table
 
-    from planner.bench import STEPS, bench
+    from planner.bench import SHIPPED, STEPS, bench
     from planner.generate import SIZES
 
     sizes = [name.strip().upper() for name in size.split(",") if name.strip()]
-    unknown = [name for name in sizes if name not in SIZES]
+    unknown = [name for name in sizes if name not in SIZES and name != SHIPPED]
     if unknown or not sizes:
-        raise UsageError(f"--size {size}: choose from {', '.join(SIZES)}")
+        raise UsageError(f"--size {size}: choose from {', '.join(SIZES)}, {SHIPPED}")
     modes = [True, False] if relax is None else [relax]
     rows = []
     for name in sizes:
@@ -598,7 +632,8 @@ def bench_command(
     table = Table()
     for column in ("size", "units", "model", "variables", "nonzeros", *STEPS, "total",
                    "peak MB", "HiGHS alone", "HiGHS MB", "ratio time", "ratio memory",
-                   "what-if cold", "what-if warm", "ratio re-solve"):
+                   "what-if cold", "what-if warm", "ratio re-solve", "to 1%", "to gap",
+                   "HiGHS to 1%", "HiGHS to gap", "ratio to gap"):
         table.add_column(column, justify="left" if column in ("size", "units", "model")
                          else "right")
 
@@ -612,8 +647,11 @@ def bench_command(
                       f"{row.highs_seconds:.2f}", f"{row.highs_peak_mb:.0f}",
                       f"{row.ratio_time:.2f}", f"{row.ratio_memory:.2f}",
                       seconds(row.resolve_cold_seconds), seconds(row.resolve_warm_seconds),
-                      seconds(row.ratio_resolve))
-    Console(width=max(console.width, 230)).print(table)
+                      seconds(row.ratio_resolve),
+                      *(seconds((times or {}).get(key)) for times in (row.to_gap, row.highs_to_gap)
+                        for key in ("wall_1pct", "wall")),
+                      seconds(row.ratio_time_to_gap))
+    Console(width=max(console.width, 290)).print(table)
 
 
 def main() -> None:
@@ -625,6 +663,7 @@ def main() -> None:
             raise
         errors.print(f"error: {error}")
         sys.exit(int(error.exit_code))
+
     except Exception as error:
         if _state["debug"]:
             raise

@@ -8,6 +8,7 @@ or the last plan (whole units) instead of from scratch.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -21,6 +22,7 @@ import numpy as np
 
 from planner.diagnose import Label, explain_iis
 from planner.matrix import MatrixModel
+from planner.progress import SolveMonitor
 from planner.solve import (
     SOLUTION_COLUMNS,
     SolveOptions,
@@ -43,6 +45,14 @@ _STATUS = {
 }
 """HiGHS's model status in planner terms; a stop with a feasible plan becomes FEASIBLE."""
 
+_STOPPED_BY = {
+    highspy.HighsModelStatus.kOptimal: "gap",
+    highspy.HighsModelStatus.kModelEmpty: "gap",
+    highspy.HighsModelStatus.kTimeLimit: "time_limit",
+    highspy.HighsModelStatus.kInterrupt: "interrupt",
+}
+"""Why HiGHS stopped, in the summary's words (an LP's ``gap`` becomes ``optimal``)."""
+
 _FEASIBLE = 2
 """HiGHS's ``primal_solution_status`` for a feasible point (kSolutionStatusFeasible)."""
 
@@ -60,6 +70,42 @@ def _stdout_silenced() -> Iterator[None]:
         os.dup2(saved, 1)
         os.close(saved)
         os.close(devnull)
+
+
+@contextmanager
+def watched(highs: highspy.Highs, monitor: SolveMonitor) -> Iterator[None]:
+    """While the block runs, HiGHS reports to ``monitor`` and stops when it asks."""
+
+    def checked(event: Any) -> None:
+        data = event.data_out
+        if monitor.report(data.mip_primal_bound, data.mip_dual_bound):
+            event.interrupt()
+
+    def stoppable(event: Any) -> None:
+        if monitor.report(math.inf, -math.inf):
+            event.interrupt()
+
+    def improved(event: Any) -> None:
+        data = event.data_out
+        monitor.report(data.objective_function_value, data.mip_dual_bound, improved=True)
+
+    def logged(event: Any) -> None:
+        monitor.log(event.message)
+
+    subscriptions = [(highs.cbMipInterrupt, checked), (highs.cbSimplexInterrupt, stoppable),
+                     (highs.cbIpmInterrupt, stoppable), (highs.cbMipImprovingSolution, improved)]
+    if monitor.on_log is not None:
+        subscriptions.append((highs.cbLogging, logged))
+        highs.setOptionValue("output_flag", True)
+        highs.setOptionValue("log_to_console", False)
+    for callback, handler in subscriptions:
+        callback.subscribe(handler)
+    monitor.begin()
+    try:
+        yield
+    finally:
+        for callback, handler in subscriptions:
+            callback.unsubscribe(handler)
 
 
 def _baseline_start(matrix: MatrixModel) -> tuple[np.ndarray, np.ndarray]:
@@ -167,11 +213,18 @@ class HighsModel:
         self._warm = True
         return True
 
-    def solve(self) -> SolveResult:
-        """Solve (or re-solve) the loaded model; an infeasible or failed solve is a status."""
+    def solve(self, monitor: SolveMonitor | None = None) -> SolveResult:
+        """Solve (or re-solve) the loaded model; an infeasible or failed solve is a status.
+
+        With a ``monitor`` the solve reports its progress to it, runs in a thread of its
+        own and stops when asked (Ctrl-C meanwhile, or :meth:`SolveMonitor.stop`),
+        keeping the best plan found so far.
+        """
         matrix, highs = self.matrix, self.highs
-        outcome = SolveResult.empty(matrix.whole_units, matrix.size, highs.version(),
-                                    self._warm)
+        outcome = replace(
+            SolveResult.empty(matrix.whole_units, matrix.size, highs.version(), self._warm),
+            time_limit=self.options.time_limit,
+            target_gap=self.options.gap if matrix.whole_units else None)
         if len(matrix.cost) == 0:
             # Nothing is needed anywhere: the empty plan is optimal.
             return replace(outcome, solution=solution_tables(
@@ -189,7 +242,10 @@ class HighsModel:
             columns, values = _baseline_start(matrix)
             highs.setSolution(len(columns), self._position[columns].astype(np.int32), values)
         started = time.perf_counter()
-        highs.run()
+        if monitor is None:
+            highs.run()
+        else:
+            self._run_watched(monitor)
         solve_seconds = time.perf_counter() - started
         model_status = highs.getModelStatus()
         info = highs.getInfo()
@@ -199,7 +255,9 @@ class HighsModel:
             status = Status.FEASIBLE
         outcome = replace(outcome, status=status, termination=model_status.name,
                           objective=None, bound=None, gap=None, solve_seconds=solve_seconds,
-                          objective_parts={})
+                          objective_parts={}, stopped_by=_STOPPED_BY.get(model_status))
+        if outcome.stopped_by == "gap" and not matrix.integer.any():
+            outcome = replace(outcome, stopped_by="optimal")
         if status is Status.INFEASIBLE:
             return replace(outcome, conflicts=tuple(self._explain()))
         if not status.has_plan:
@@ -221,6 +279,12 @@ class HighsModel:
                          solution_tables(matrix.index, matrix.whole_units,
                                          self._family_values(values), duals),
                          matrix.objective_parts(values), started)
+
+    def _run_watched(self, monitor: SolveMonitor) -> None:
+        """Run HiGHS in a thread, reporting to ``monitor`` and stopping when it asks."""
+        with watched(self.highs, monitor):
+            monitor.run(self.highs.run)
+        self.highs.setOptionValue("output_flag", False)
 
     def write(self, path: str) -> None:
         """Write the loaded model as HiGHS reads it (an ``.mps`` or ``.lp`` file)."""

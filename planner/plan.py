@@ -236,6 +236,7 @@ def summarise(plan: Plan) -> dict[str, Any]:
             },
         },
         "status": result.status.value,
+        "stopped_by": result.stopped_by if result.status.has_plan else None,
         "termination": result.termination,
         "conflicts": list(result.conflicts),
         "units": "whole" if result.whole_units else "fractional",
@@ -278,6 +279,7 @@ def summarise(plan: Plan) -> dict[str, Any]:
             "integers": result.size.integers,
         },
         "solver": {"name": result.solver, "version": result.solver_version,
-                   "warm_start": result.warm_start},
+                   "warm_start": result.warm_start, "time_limit": result.time_limit,
+                   "target_gap": result.target_gap},
         "timings_seconds": {name: round(value, 4) for name, value in plan.timings.items()},
     }

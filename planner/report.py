@@ -58,14 +58,17 @@ def render_run(summary: dict[str, Any], shortfalls: pd.DataFrame, console: Conso
     console.print(
         f"[bold]{summary['scenario']['name']}[/bold]: {summary['status']}"
         + (f", objective {_number(objective, 2)}" if objective is not None else "")
+        + stop_reason(summary), highlight=False, soft_wrap=True
     )
     if not Status(summary["status"]).has_plan:
         for line in summary.get("conflicts", []):
             console.print(f"  conflict: {line}", highlight=False)
         return
     costs = summary["costs"]
+    target = summary.get("solver", {}).get("target_gap")
     mode = ("fractional units (LP)" if summary["units"] == "fractional"
-            else f"whole units, gap {100 * (summary['gap'] or 0):.2f}%")
+            else f"whole units, gap {100 * (summary['gap'] or 0):.2f}%"
+            + (f" (target {100 * target:.2f}%)" if target is not None else ""))
     console.print(
         f"{mode}; deployment {_number(costs['deployment_cost'], 0)}, "
         f"starts {_number(costs['start_cost'], 0)}, "
@@ -108,6 +111,23 @@ def render_run(summary: dict[str, Any], shortfalls: pd.DataFrame, console: Conso
         f"{model['nonzeros']:,} nonzeros; solve {timings.get('solve', 0):.2f} s, "
         f"total {sum(timings.values()):.2f} s"
     )
+
+
+def stop_reason(summary: dict[str, Any]) -> str:
+    """How a whole-unit solve stopped, for the headline: ``""`` when it reached its target."""
+    stopped_by = summary.get("stopped_by")
+    solver = summary.get("solver", {})
+    gap, target = summary.get("gap"), solver.get("target_gap")
+    reached = f"gap {100 * gap:.2f}%" if gap is not None else "no bound"
+    wanted = f", target {100 * target:.2f}%" if target is not None else ""
+    if stopped_by == "time_limit":
+        limit = solver.get("time_limit")
+        return (f"; stopped at the time limit ({limit:g} s) with {reached}{wanted}: the best "
+                "plan found by then; raise --time-limit (or --gap) to go on")
+    if stopped_by == "interrupt":
+        return (f"; stopped on request (Ctrl-C) with {reached}{wanted}: the best plan found "
+                "by then")
+    return ""
 
 
 def _render_replanning(replanning: dict[str, Any] | None, console: Console) -> None:

@@ -102,6 +102,13 @@ class SolveResult:
     """When infeasible: the hard rules that cannot all hold, in planner terms."""
     warm_start: bool = False
     """Whether the solve started from an earlier solve of the same model (a re-solve)."""
+    stopped_by: str | None = None
+    """Why a solve with a plan stopped (see ``planner.progress.STOPPED_BY``): ``gap``,
+    ``optimal`` (an LP), ``time_limit`` or ``interrupt``; ``None`` without a plan."""
+    time_limit: float | None = None
+    """The time limit it was given, in seconds."""
+    target_gap: float | None = None
+    """The relative gap it was asked to reach (whole units)."""
 
     @classmethod
     def empty(cls, whole_units: bool, size: ModelSize, solver_version: str,
@@ -114,7 +121,7 @@ class SolveResult:
                    gap=0.0, whole_units=whole_units, solver="highs",
                    solver_version=solver_version, size=size, solve_seconds=0.0,
                    extract_seconds=0.0, objective_parts=dict.fromkeys(OBJECTIVE_PARTS, 0.0),
-                   warm_start=warm_start)
+                   warm_start=warm_start, stopped_by="gap" if whole_units else "optimal")
 
 
 _STATUS_BY_TERMINATION = {
@@ -126,6 +133,13 @@ _STATUS_BY_TERMINATION = {
     TerminationCondition.maxTimeLimit: Status.NO_SOLUTION,
     TerminationCondition.iterationLimit: Status.NO_SOLUTION,
     TerminationCondition.interrupted: Status.NO_SOLUTION,
+}
+
+
+_STOPPED_BY = {
+    TerminationCondition.convergenceCriteriaSatisfied: "gap",
+    TerminationCondition.maxTimeLimit: "time_limit",
+    TerminationCondition.interrupted: "interrupt",
 }
 
 
@@ -161,7 +175,12 @@ def solve(built: DeploymentModel, options: SolveOptions | None = None) -> SolveR
         status = Status.FEASIBLE
     outcome = replace(outcome, status=status, termination=results.termination_condition.name,
                       objective=None, bound=None, gap=None, solve_seconds=solve_seconds,
-                      objective_parts={})
+                      objective_parts={},
+                      stopped_by=_STOPPED_BY.get(results.termination_condition),
+                      time_limit=options.time_limit,
+                      target_gap=options.gap if built.whole_units else None)
+    if outcome.stopped_by == "gap" and not built.whole_units:
+        outcome = replace(outcome, stopped_by="optimal")
     if status is Status.INFEASIBLE:
         return replace(outcome, conflicts=tuple(explain_infeasibility(built, solver)))
     if not status.has_plan:

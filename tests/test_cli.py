@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "scenarios" / "tiny"
 
 SUMMARY_KEYS = {
-    "schema_version", "planner_version", "scenario", "status", "termination", "conflicts", "units",
+    "schema_version", "planner_version", "scenario", "status", "stopped_by", "termination",
+    "conflicts", "units",
     "objective", "bound", "gap", "costs", "coverage", "deployments", "by_kind", "by_section",
     "by_language", "cost_by_contributor", "replanning", "model", "solver", "timings_seconds",
 }

@@ -1,0 +1,121 @@
+"""Progress while a whole-unit run solves, and honest stops: gap, time limit, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import signal
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from planner import SolveOptions, Status, load_scenario, plan_scenario
+from planner.api import Planner
+from planner.errors import ExitCode
+from planner.folder import write_folder
+from planner.generate import SIZES, generate_scenario
+from planner.progress import Progress, SolveMonitor
+from planner.report import stop_reason
+from planner.store import RunStore, store_path
+
+from builders import invoke
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "scenarios" / "tiny"
+
+
+@pytest.fixture(scope="module")
+def small():  # a model whose whole-unit solve takes a few seconds and finds several plans
+    return generate_scenario(replace(SIZES["S"], seed=1))
+
+
+class StopAtFirstPlan(SolveMonitor):
+    """Asks the solve to stop as soon as it has a plan."""
+
+    def report(self, objective: float, bound: float, *, improved: bool = False) -> bool:
+        stop = super().report(objective, bound, improved=improved)
+        if improved:
+            self.stop()
+        return stop
+
+
+def test_a_solve_that_reaches_its_gap_says_so() -> None:
+    plan = plan_scenario(load_scenario(TINY), monitor=SolveMonitor())
+    summary = plan.summary()
+    assert summary["stopped_by"] == "gap"
+    assert summary["solver"]["target_gap"] == pytest.approx(0.001)
+    assert stop_reason(summary) == ""
+    relaxed = plan_scenario(load_scenario(TINY), SolveOptions(relax=True)).summary()
+    assert relaxed["stopped_by"] == "optimal" and relaxed["solver"]["target_gap"] is None
+
+
+def test_a_stop_on_request_keeps_the_best_plan_so_far(small) -> None:
+    monitor = StopAtFirstPlan()
+    plan = Planner(SolveOptions(time_limit=60)).plan(small, monitor=monitor)
+    assert plan.status is Status.FEASIBLE
+    assert plan.result.stopped_by == "interrupt" and monitor.interrupted
+    assert not plan.schedule.empty
+    assert monitor.timeline[-1].objective == pytest.approx(plan.result.objective)
+    assert "stopped on request (Ctrl-C)" in stop_reason(plan.summary())
+
+
+def test_a_solve_cut_short_by_its_time_limit_says_so(small) -> None:
+    plan = Planner(SolveOptions(time_limit=0.3)).plan(small, monitor=SolveMonitor())
+    assert plan.result.stopped_by == "time_limit"
+    if plan.status is Status.FEASIBLE:
+        assert plan.summary()["stopped_by"] == "time_limit"
+        assert "stopped at the time limit (0.3 s)" in stop_reason(plan.summary())
+
+
+def test_ctrl_c_during_the_solve_records_and_prints_the_best_plan(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, small, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "small"
+    write_folder(folder, small)
+    original = SolveMonitor.report
+
+    def ctrl_c_at_first_plan(self: SolveMonitor, objective: float, bound: float, *,
+                             improved: bool = False) -> bool:
+        if improved and not self.timeline:
+            signal.raise_signal(signal.SIGINT)  # as a user's Ctrl-C: to the main thread
+        return original(self, objective, bound, improved=improved)
+
+    monkeypatch.setattr(SolveMonitor, "report", ctrl_c_at_first_plan)
+    assert invoke(monkeypatch, "run", str(folder), "--json") == ExitCode.OK
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["status"], summary["stopped_by"]) == ("feasible", "interrupt")
+    with RunStore(store_path(), create=False) as runs:
+        assert runs.get(runs.resolve("last")).status == "feasible"
+
+
+def test_ctrl_c_outside_a_solve_ends_quietly(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("planner.variants.load_study", interrupted)
+    assert invoke(monkeypatch, "run", str(TINY)) == 130  # 128 + SIGINT, as shells report it
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_the_progress_line_says_where_the_solve_stands() -> None:
+    monitor = SolveMonitor()
+    assert monitor.line(0.001) == "building the model..."
+    monitor.begin()
+    monitor.solving = True
+    assert monitor.line(0.001).endswith("s, no plan yet")
+    monitor.latest = Progress(12.0, 21_800_000.0, 21_700_000.0)
+    line = monitor.line(0.001)
+    assert "best plan 21,800,000, bound 21,700,000, gap 0.46% (target 0.10%)" in line
+    assert line.endswith("Ctrl-C keeps the best plan so far")
+    monitor.stop()
+    assert monitor.line(0.001).endswith("stopping...")
+
+
+def test_verbose_streams_the_solver_log_line_by_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert invoke(monkeypatch, "run", str(TINY), "--verbose") == ExitCode.OK
+    err = capsys.readouterr().err
+    assert "Solving report" in err and "\n  Status            Optimal\n" in err
