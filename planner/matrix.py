@@ -473,7 +473,8 @@ def _reserve_last(rows: _Rows, index: ModelIndex, first: pd.DataFrame, gate_keys
                     (_arange(count), at["deploy"] + reserve_columns, 1.0),
                     (_arange(count),
                      at["reserve_open"] + _locate(reserve, gate_keys, [*NEED_KEY, "kind_id"]),
-                     -deploy["available"].to_numpy(dtype=float)[reserve_columns]),
+                     -(deploy["available"] - deploy["running"]).to_numpy(dtype=float)[
+                         reserve_columns]),
                 ])
 
     # Spent once less than one unit for one more period remains of the cap.

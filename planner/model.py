@@ -327,6 +327,7 @@ def _reserve_last(
     """The reserve (category 4) serves only once categories 1-3 are fully deployed.
 
     That is every category 1-3 pledge of the same kind that could serve at the section.
+    The gate's big-M is what the reserve could add there: available less running.
     """
     gates = index.reserve_gates
     gate_keys = sorted({(g.section_id, g.period, g.kind_id) for g in gates.itertuples()})
@@ -342,7 +343,7 @@ def _reserve_last(
     m.reserve_gate = pyo.Constraint(
         m.RESERVE,
         rule=lambda model, *key: model.deploy[key] - running[key]
-        <= available[key] * model.reserve_open[gate_of[key]],
+        <= (available[key] - running[key]) * model.reserve_open[gate_of[key]],
     )
     count.add(len(reserve_keys), 2 * len(reserve_keys))
 
