@@ -17,7 +17,6 @@ contributor (:mod:`planner.requests`) and the calendars (:mod:`planner.calendars
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Hashable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -31,7 +30,7 @@ from planner.requests import REQUESTS_FOLDER, REQUESTS_WORKBOOK, days_on_site, w
 from planner.runs import RunRecord
 from planner.schema import Scenario
 from planner.spreadsheet import write_csv
-from planner.store import Approval, RunStore
+from planner.store import Approval, RunStore, approved_revision
 
 CONTRACT_VERSION = "1.0.0"
 """The contract's schema version: a new field raises the minor, a changed one the major."""
@@ -392,9 +391,9 @@ def contract_for(store: RunStore, ref: str, *, operation: str | None = None
     before is exported as it was issued (its latest revision); any other run as a preview
     against the latest revision of its operation.
     """
-    match = re.fullmatch(r"approved(?:-(\d+))?", ref.strip().lower())
-    if match is not None:
-        approval = _approved(store, operation, None if match[1] is None else int(match[1]))
+    revision = approved_revision(ref)
+    if revision is not False:
+        approval = store.approval(operation, revision)
         return approval.contract, approval.contract_text
     record = store.get(store.resolve(ref))
     mine = store.approvals(run_id=record.id, contracts=True)
@@ -403,23 +402,3 @@ def contract_for(store: RunStore, ref: str, *, operation: str | None = None
     own = Scenario.model_validate(record.inputs).meta.operation
     history = [approval.contract for approval in store.approvals(own, contracts=True)]
     return build_contract(record, history=history), None
-
-
-def _approved(store: RunStore, operation: str | None, revision: int | None) -> Approval:
-    """The latest (or the given) approved revision of ``operation``, or of the only one."""
-    approvals = store.approvals(operation, contracts=True)
-    operations = sorted({approval.operation for approval in approvals})
-    if not approvals:
-        where = f" of {operation}" if operation else ""
-        raise UsageError(f"no approved revision{where} in {store.path}: approve a run first "
-                         "(planner approve RUN)")
-    if len(operations) > 1:
-        raise UsageError(f"{store.path} holds approved revisions of {len(operations)} "
-                         f"operations ({', '.join(operations)}): say which with --operation")
-    if revision is None:
-        return approvals[-1]
-    for approval in approvals:
-        if approval.revision == revision:
-            return approval
-    raise UsageError(f"{operations[0]} has revisions 1 to {approvals[-1].revision}: there is "
-                     f"no revision {revision}")

@@ -12,7 +12,6 @@ of the kept cohorts.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -29,9 +28,6 @@ if TYPE_CHECKING:
     from planner.store import RunStore
     from planner.variants import Applied
 
-_APPROVED = re.compile(r"approved(?:-(\d+))?")
-
-
 def baseline_from(store: RunStore, ref: str, scenario: Scenario, freeze_until: date
                   ) -> Baseline:
     """The baseline named ``ref`` (a run, or ``approved``/``approved-N``) for ``scenario``.
@@ -39,24 +35,17 @@ def baseline_from(store: RunStore, ref: str, scenario: Scenario, freeze_until: d
     The baseline must be a whole-unit run with a plan, of the same operation and horizon,
     and the freeze date must lie inside the horizon.
     """
-    operation = scenario.meta.operation
-    revision: int | None = None
-    match = _APPROVED.fullmatch(ref.strip().lower())
-    if match is not None:
-        approvals = store.approvals(operation)
-        if not approvals:
-            raise UsageError(f"--baseline {ref}: {operation} has no approved revision in "
-                             f"{store.path}; approve a run first (planner approve RUN)")
-        wanted = int(match[1]) if match[1] else approvals[-1].revision
-        chosen = [approval for approval in approvals if approval.revision == wanted]
-        if not chosen:
-            raise UsageError(f"--baseline {ref}: {operation} has revisions 1 to "
-                             f"{approvals[-1].revision}")
-        record = store.get(chosen[0].run_id)
-        revision = wanted
-    else:
-        record = store.get(store.resolve(ref))
-    return make_baseline(record, scenario, freeze_until, revision=revision)
+    from planner.store import approved_revision  # the store's module needs this one's
+
+    wanted = approved_revision(ref)
+    if wanted is False:
+        return make_baseline(store.get(store.resolve(ref)), scenario, freeze_until)
+    try:
+        approval = store.approval(scenario.meta.operation, wanted)
+    except UsageError as error:
+        raise UsageError(f"--baseline {ref}: {error}") from None
+    return make_baseline(store.get(approval.run_id), scenario, freeze_until,
+                         revision=approval.revision)
 
 
 def make_baseline(record: RunRecord, scenario: Scenario, freeze_until: date, *,

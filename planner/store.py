@@ -121,6 +121,17 @@ REVISION_COLUMNS = [
 """The columns of :meth:`RunStore.revisions`."""
 
 
+_APPROVED = re.compile(r"approved(?:-(?P<revision>\d+))?")
+
+
+def approved_revision(ref: str) -> int | bool | None:
+    """For ``approved`` ``None`` (the latest), for ``approved-N`` N; ``False`` for a run."""
+    match = _APPROVED.fullmatch(ref.strip().lower())
+    if match is None:
+        return False
+    return None if match["revision"] is None else int(match["revision"])
+
+
 def store_path(path: str | Path | None = None) -> Path:
     """The store to use: ``path`` if given, else ``$PLANNER_STORE``, else the default."""
     if path is not None and str(path):
@@ -471,6 +482,29 @@ class RunStore:
         ).fetchall()
         return [Approval(row["operation"], row["revision"], row["run_id"], row["approved_at"],
                          row["note"], row["contract"]) for row in rows]
+
+    def approval(self, operation: str | None, revision: int | None = None) -> Approval:
+        """The latest (or the given) approved revision of ``operation``, or of the only one.
+
+        With no ``operation``, the store must hold revisions of one operation only.
+        """
+        approvals = self.approvals(operation, contracts=True)
+        operations = sorted({approval.operation for approval in approvals})
+        if not approvals:
+            where = f" of {operation}" if operation else ""
+            raise UsageError(f"no approved revision{where} in {self.path}: approve a run "
+                             "first (planner approve RUN)")
+        if len(operations) > 1:
+            raise UsageError(f"{self.path} holds approved revisions of {len(operations)} "
+                             f"operations ({', '.join(operations)}): say which with "
+                             "--operation")
+        if revision is None:
+            return approvals[-1]
+        for approval in approvals:
+            if approval.revision == revision:
+                return approval
+        raise UsageError(f"{operations[0]} has revisions 1 to {approvals[-1].revision}: "
+                         f"there is no revision {revision}")
 
     def add_approval(self, approval: Approval) -> Approval:
         """Record ``approval``, which must be the next revision of its operation.

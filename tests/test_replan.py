@@ -149,7 +149,7 @@ def test_the_cli_re_plans_around_the_approved_revision_and_exports_the_delta(
     (["--baseline", "last", "--freeze-until", "2023-12-31"],
      "--freeze-until 2023-12-31: outside the horizon (2024-01-01 to 2024-01-03)"),
     (["--baseline", "approved", "--freeze-until", DAY_1],
-     "--baseline approved: JO Example has no approved revision"),
+     "--baseline approved: no approved revision of JO Example in"),
 ])
 def test_a_wrong_re_plan_is_refused_before_solving(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: list[str],
