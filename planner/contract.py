@@ -22,6 +22,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from planner.calendars import CALENDAR_FOLDER, write_calendars
 from planner.deployments import derive_deployments, refuse_without_deployments
 from planner.errors import UsageError
@@ -197,8 +199,8 @@ def build_contract(record: RunRecord, *, history: Sequence[Mapping[str, Any]] = 
         raise UsageError("only a recorded run can be exported: record it first")
     refuse_without_deployments(record)
     scenario = Scenario.model_validate(record.inputs)
-    deployments = derive_deployments(scenario, record.schedule)
-    records = [_deployment_record(scenario, row) for row in deployments.to_dict("records")]
+    deployments = _named(scenario, derive_deployments(scenario, record.schedule))
+    records = [_deployment_record(row) for row in deployments.to_dict("records")]
     changes = _changes(records, history)
     horizon = scenario.horizon
     return {
@@ -219,25 +221,31 @@ def build_contract(record: RunRecord, *, history: Sequence[Mapping[str, Any]] = 
     }
 
 
-def _deployment_record(scenario: Scenario, row: Mapping[Hashable, Any]) -> dict[str, Any]:
+def _named(scenario: Scenario, deployments: pd.DataFrame) -> pd.DataFrame:
+    """``deployments`` with the contributor's code and the kind's and section's names."""
+    codes = {}
+    for pledge in scenario.contributions:
+        contributor = scenario.contributor_of(pledge)
+        codes[pledge.id] = None if contributor is None else contributor.id
+    return deployments.assign(
+        contributor_code=deployments["contribution_id"].map(codes),
+        kind_name=deployments["kind_id"].map({kind.id: kind.name for kind in scenario.kinds}),
+        section_name=deployments["section_id"].map(
+            {section.id: section.name for section in scenario.sections}),
+    )
+
+
+def _deployment_record(row: Mapping[Hashable, Any]) -> dict[str, Any]:
     """One deployment as the contract holds it: plain JSON values, dates as ISO text."""
-    kinds = {kind.id: kind.name for kind in scenario.kinds}
-    sections = {section.id: section.name for section in scenario.sections}
-    pledge = next(c for c in scenario.contributions if c.id == row["contribution_id"])
-    contributor = scenario.contributor_of(pledge)
     record: dict[str, Any] = {"deployment_id": str(row["deployment_id"]), "sequence": 0}
     for column in _FIELDS:
-        value = row.get(column)
-        if column == "contributor_code":
-            value = None if contributor is None else contributor.id
-        elif column == "kind_name":
-            value = kinds[str(row["kind_id"])]
-        elif column == "section_name":
-            value = sections[str(row["section_id"])]
+        value = row[column]
+        if pd.isna(value):
+            value = None  # a contributor without a code
         elif isinstance(value, date):
             value = value.isoformat()
         elif column in _INTEGERS:
-            value = int(value or 0)
+            value = int(value)
         else:
             value = str(value)
         record[column] = value
@@ -331,8 +339,6 @@ def write_contract(contract: dict[str, Any], out: Path, *, text: str | None = No
     ``calendar/``. The contract is checked against its schema first: a command centre
     never receives one that breaks it.
     """
-    import pandas as pd
-
     validate_contract(contract)
     with atomic_directory(out, CONTRACT_FOLDER) as staging:
         (staging / CONTRACT_FILE).write_text(text or contract_text(contract), encoding="utf-8")
@@ -367,14 +373,15 @@ def approve(store: RunStore, ref: str, note: str = "", *,
     previous revision) is kept with the approval.
     """
     record = store.get(store.resolve(ref))
-    operation = Scenario.model_validate(record.inputs).meta.operation
+    scenario = Scenario.model_validate(record.inputs)
+    operation = scenario.meta.operation
     earlier = store.approvals(operation, contracts=True)
     if earlier and earlier[-1].run_id == record.id:
         raise UsageError(f"run #{record.id} is already revision {earlier[-1].revision} of "
                          f"{operation}: nothing to approve")
     revision = len(earlier) + 1
-    zone = Scenario.model_validate(record.inputs).horizon.zone
-    moment = (now or datetime.now(UTC)).astimezone(zone).isoformat(timespec="seconds")
+    moment = (now or datetime.now(UTC)).astimezone(scenario.horizon.zone).isoformat(
+        timespec="seconds")
     contract = build_contract(record, history=[approval.contract for approval in earlier],
                               revision=revision, approved_at=moment)
     validate_contract(contract)

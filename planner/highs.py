@@ -106,6 +106,8 @@ def watched(highs: highspy.Highs, monitor: SolveMonitor) -> Iterator[None]:
     finally:
         for callback, handler in subscriptions:
             callback.unsubscribe(handler)
+        if monitor.on_log is not None:
+            highs.setOptionValue("output_flag", False)
 
 
 def _baseline_start(matrix: MatrixModel) -> tuple[np.ndarray, np.ndarray]:
@@ -284,7 +286,6 @@ class HighsModel:
         """Run HiGHS in a thread, reporting to ``monitor`` and stopping when it asks."""
         with watched(self.highs, monitor):
             monitor.run(self.highs.run)
-        self.highs.setOptionValue("output_flag", False)
 
     def write(self, path: str) -> None:
         """Write the loaded model as HiGHS reads it (an ``.mps`` or ``.lp`` file)."""

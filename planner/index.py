@@ -507,11 +507,12 @@ def _start_bounds(starts: pd.DataFrame, baseline: pd.DataFrame, scenario: Scenar
     starts = starts.assign(least=0.0, most=np.inf, baseline=0)
     if scenario.baseline is None:
         return starts
+    frozen = scenario.frozen_periods()
     held = starts[KEY].merge(baseline, on=KEY, how="left")["baseline_starts"].fillna(0)
-    fixed = (starts["rotating"] & (starts["period"] <= scenario.frozen_periods())).to_numpy()
+    fixed = (starts["rotating"] & (starts["period"] <= frozen)).to_numpy()
     value = held.to_numpy(dtype=float)
     missing = baseline[(baseline["baseline_starts"] > 0)
-                       & (baseline["period"] <= scenario.frozen_periods())]
+                       & (baseline["period"] <= frozen)]
     missing = missing[~_isin(missing, starts[starts["rotating"]], KEY)]
     rotating = {c.id for c in scenario.contributions if _is_rotating(c)}
     missing = missing[missing["contribution_id"].isin(rotating)]

@@ -59,8 +59,6 @@ class SolveMonitor:
         self.latest: Progress | None = None
         self.timeline: list[Progress] = []
         """Each better plan, and each narrower gap, as they came."""
-        self.interrupted = False
-        """Whether the last solve was stopped on request."""
         self.solving = False
         """Whether a solve is under way."""
         self._partial = ""
@@ -75,7 +73,6 @@ class SolveMonitor:
         """A solve begins: forget the last one."""
         self.latest = None
         self.timeline = []
-        self.interrupted = False
         self._stop.clear()
         self._started = time.perf_counter()
         self._cpu_started = time.process_time()
@@ -117,8 +114,12 @@ class SolveMonitor:
 
     def stop(self) -> None:
         """Ask the solve to stop at its next check, keeping the best plan found so far."""
-        self.interrupted = True
         self._stop.set()
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether the last solve was asked to stop."""
+        return self._stop.is_set()
 
     def run(self, solve: Callable[[], Any]) -> None:
         """Run ``solve`` in a thread; Ctrl-C meanwhile asks it to stop, then waits for it.
@@ -164,5 +165,5 @@ class SolveMonitor:
         bound = "no bound yet" if latest.bound is None else f"bound {latest.bound:,.0f}"
         gap = "" if latest.gap is None else f", gap {100 * latest.gap:.2f}%"
         target = "" if target_gap is None else f" (target {100 * target_gap:.2f}%)"
-        stop = "stopping..." if self._stop.is_set() else "Ctrl-C keeps the best plan so far"
+        stop = "stopping..." if self.interrupted else "Ctrl-C keeps the best plan so far"
         return f"{seconds}, best plan {latest.objective:,.0f}, {bound}{gap}{target}; {stop}"

@@ -164,13 +164,6 @@ class Changes:
                 "unit_days_moved": round(self.unit_days_moved, 6)}
 
 
-def _days(scenario: Scenario) -> dict[int, int]:
-    """Days in each period of the horizon."""
-    horizon = scenario.horizon
-    return {t: (horizon.period_end(t) - horizon.period_start(t)).days + 1
-            for t in range(1, horizon.periods + 1)}
-
-
 def changes_against_baseline(scenario: Scenario, schedule: pd.DataFrame, *, whole: bool
                              ) -> Changes | None:
     """The changes of a plan's ``schedule`` against its scenario's baseline (none: ``None``).
@@ -186,8 +179,8 @@ def changes_against_baseline(scenario: Scenario, schedule: pd.DataFrame, *, whol
                          for u in baseline.units], columns=[*key, "baseline"])
     now = schedule.groupby(key, as_index=False).agg(quantity=("quantity", "sum"))
     both = now.merge(held, on=key, how="outer").fillna(0)
-    days = both["period"].map(_days(scenario))
-    moved = float(((both["quantity"] - both["baseline"]).abs() * days).sum())
+    moved = float((both["quantity"] - both["baseline"]).abs().sum()
+                  * scenario.horizon.days_per_period)
     if not whole:
         return Changes(0, 0, 0, 0, 0, moved)
     before = {c.deployment_id: (c.quantity, c.last_period) for c in baseline.cohorts}
