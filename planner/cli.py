@@ -69,6 +69,9 @@ TimeLimit = Annotated[float, typer.Option("--time-limit", help="Solver time limi
                                           min=0)]
 Gap = Annotated[float, typer.Option("--gap", help="Relative gap at which a whole-unit solve "
                                     "may stop.", min=0, max=1)]
+NoStart = Annotated[bool, typer.Option(
+    "--no-start", help="Whole units: let HiGHS search alone, without plans built from the "
+    "relaxation beside it.")]
 
 
 @app.command()
@@ -82,6 +85,7 @@ def run(
     relax: Relax = False,
     time_limit: TimeLimit = DEFAULT_TIME_LIMIT,
     gap: Gap = SolveOptions.gap,
+    no_start: NoStart = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json instead.")] = False,
     store: StorePath = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the run.")] = False,
@@ -113,7 +117,7 @@ def run(
         refuse_unless_replaceable(out, PLAN_FOLDER)
     if not no_store:
         check_store(store_path(store), create=True)
-    options = SolveOptions(relax=relax, time_limit=time_limit, gap=gap)
+    options = SolveOptions(relax=relax, time_limit=time_limit, gap=gap, start=not no_start)
     study = load_study(path)
     applied = study.apply(study.default(variant), parse_sets(set_ or []))
     if baseline is not None and freeze is not None:
@@ -330,6 +334,7 @@ def sweep(
     relax: Relax = False,
     time_limit: TimeLimit = DEFAULT_TIME_LIMIT,
     gap: Gap = SolveOptions.gap,
+    no_start: NoStart = False,
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Worker processes (default: one per core).")] = None,
     store: StorePath = None,
@@ -347,7 +352,7 @@ def sweep(
     wanted = None if variant_names is None else [
         name.strip() for name in variant_names.split(",") if name.strip()]
     names = choose(study.variants, wanted)
-    options = SolveOptions(relax=relax, time_limit=time_limit, gap=gap)
+    options = SolveOptions(relax=relax, time_limit=time_limit, gap=gap, start=not no_start)
     target = store_path(store)
     check_store(target, create=True)  # once here, rather than once per worker's run
     columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn(),

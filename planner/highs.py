@@ -9,10 +9,9 @@ or the last plan (whole units) instead of from scratch.
 from __future__ import annotations
 
 import math
-import os
-import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
@@ -27,10 +26,13 @@ from planner.solve import (
     SOLUTION_COLUMNS,
     SolveOptions,
     SolveResult,
+    StartReport,
     Status,
     solution_tables,
     with_plan,
 )
+from planner.solver import FEASIBLE, load_matrix, quiet_highs
+from planner.start import Start, primal_start, rounding_rows, wants_start
 
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
@@ -52,25 +54,6 @@ _STOPPED_BY = {
     highspy.HighsModelStatus.kInterrupt: "interrupt",
 }
 """Why HiGHS stopped, in the summary's words (an LP's ``gap`` becomes ``optimal``)."""
-
-_FEASIBLE = 2
-"""HiGHS's ``primal_solution_status`` for a feasible point (kSolutionStatusFeasible)."""
-
-
-@contextmanager
-def _stdout_silenced() -> Iterator[None]:
-    """Send this process's C-level standard output to nowhere for a moment."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
-
 
 @contextmanager
 def watched(highs: highspy.Highs, monitor: SolveMonitor) -> Iterator[None]:
@@ -122,14 +105,6 @@ def _baseline_start(matrix: MatrixModel) -> tuple[np.ndarray, np.ndarray]:
             np.concatenate([values for _, values in parts]))
 
 
-def quiet_highs() -> highspy.Highs:
-    """A HiGHS instance that prints nothing (not even its banner, which it prints when made)."""
-    with _stdout_silenced():
-        highs = highspy.Highs()
-        highs.setOptionValue("output_flag", False)
-    return highs
-
-
 class HighsModel:
     """A matrix model loaded into HiGHS, ready to solve and to re-solve after data changes."""
 
@@ -160,25 +135,8 @@ class HighsModel:
             highs.setOptionValue("threads", int(options.threads))
 
     def _pass(self, matrix: MatrixModel) -> None:
-        columns, rows = len(matrix.cost), len(matrix.row_lower)
-        if columns == 0:
-            return
-        order = self._order
-        lengths = np.diff(matrix.start)[order]
-        start = np.zeros(columns + 1, dtype=np.int64)
-        np.cumsum(lengths, out=start[1:])
-        gather = np.repeat(matrix.start[:-1][order] - start[:-1], lengths) + np.arange(
-            len(matrix.value))
-        status = self.highs.passModel(
-            columns, rows, len(matrix.value), int(highspy.MatrixFormat.kColwise),
-            int(highspy.ObjSense.kMinimize), 0.0,
-            matrix.cost[order], matrix.col_lower[order], matrix.col_upper[order],
-            matrix.row_lower, matrix.row_upper,
-            start.astype(np.int32), matrix.row_index[gather].astype(np.int32),
-            matrix.value[gather], matrix.integer[order].astype(np.int32),
-        )
-        if status == highspy.HighsStatus.kError:
-            raise RuntimeError("HiGHS rejected the model")
+        if len(matrix.cost):
+            load_matrix(self.highs, matrix, self._order)
 
     def update(self, matrix: MatrixModel) -> bool:
         """Take ``matrix``'s data if it has this model's structure; say whether it did.
@@ -233,31 +191,41 @@ class HighsModel:
                 matrix.index, matrix.whole_units, self._family_values(np.zeros(0)),
                 None if matrix.whole_units else self._row_values(np.zeros(0))))
 
-        if matrix.whole_units and self._last is not None:
-            # The last plan's whole units as a start; HiGHS completes the rest, or drops
-            # the start if the new data make it infeasible.
-            whole = np.flatnonzero(matrix.integer[self._order])
-            highs.setSolution(len(whole), whole.astype(np.int32),
-                              self._last[self._order][whole])
-        elif matrix.whole_units and matrix.index.deploy["baseline"].any():
-            # A re-plan starts from its baseline's units, within the bounds it now has.
-            columns, values = _baseline_start(matrix)
-            highs.setSolution(len(columns), self._position[columns].astype(np.int32), values)
         started = time.perf_counter()
-        if monitor is None:
-            highs.run()
-        else:
-            self._run_watched(monitor)
-        solve_seconds = time.perf_counter() - started
+        beside = self._offer_start(monitor)
+        try:
+            if monitor is None:
+                highs.run()
+            else:
+                with watched(highs, monitor):
+                    monitor.run(highs.run)
+                    info = highs.getInfo()
+                    if matrix.integer.any() and info.primal_solution_status == FEASIBLE:
+                        # Where it ended, which no callback may have reported.
+                        monitor.report(info.objective_function_value, info.mip_dual_bound)
+            return self._outcome(outcome, None if beside is None else beside.report(),
+                                 time.perf_counter() - started)
+        finally:
+            if beside is not None:
+                beside.close()
+                rows = len(matrix.row_lower)
+                added = highs.getNumRow() - rows
+                highs.deleteRows(added, np.arange(rows, rows + added, dtype=np.int32))
+
+    def _outcome(self, outcome: SolveResult, start: StartReport | None,
+                 solve_seconds: float) -> SolveResult:
+        """What the solve that just ended found (read before the model changes again)."""
+        matrix, highs = self.matrix, self.highs
         model_status = highs.getModelStatus()
         info = highs.getInfo()
         status = _STATUS.get(model_status, Status.ERROR)
-        has_values = info.primal_solution_status == _FEASIBLE
+        has_values = info.primal_solution_status == FEASIBLE
         if status is Status.NO_SOLUTION and has_values:
             status = Status.FEASIBLE
         outcome = replace(outcome, status=status, termination=model_status.name,
                           objective=None, bound=None, gap=None, solve_seconds=solve_seconds,
-                          objective_parts={}, stopped_by=_STOPPED_BY.get(model_status))
+                          objective_parts={}, stopped_by=_STOPPED_BY.get(model_status),
+                          start=start)
         if outcome.stopped_by == "gap" and not matrix.integer.any():
             outcome = replace(outcome, stopped_by="optimal")
         if status is Status.INFEASIBLE:
@@ -277,15 +245,45 @@ class HighsModel:
         objective = float(info.objective_function_value)
         # Without integer columns HiGHS solves an LP and sets no MIP bound.
         bound = float(info.mip_dual_bound) if matrix.integer.any() else objective
+        if matrix.whole_units:
+            # The cost of the plan handed back, which is what the planner writes out: after
+            # completing a partial start HiGHS may report another plan's objective.
+            objective = float(matrix.cost @ values)
+            bound = min(bound, objective)
         return with_plan(outcome, objective, bound,
                          solution_tables(matrix.index, matrix.whole_units,
                                          self._family_values(values), duals),
                          matrix.objective_parts(values), started)
 
-    def _run_watched(self, monitor: SolveMonitor) -> None:
-        """Run HiGHS in a thread, reporting to ``monitor`` and stopping when it asks."""
-        with watched(self.highs, monitor):
-            monitor.run(self.highs.run)
+    def _offer_start(self, monitor: SolveMonitor | None) -> _StartBeside | None:
+        """Give HiGHS a plan to start from, or have one built beside its search.
+
+        A re-solve starts from the last plan, a re-plan from its baseline. Otherwise a
+        whole-unit solve builds one (``planner.start``), unless told not to, on its own
+        thread while HiGHS works on its bound; HiGHS also gets the rounding rows, which
+        raise that bound sooner (they are taken out again after the solve).
+        """
+        matrix, highs, position = self.matrix, self.highs, self._position
+        if not matrix.whole_units:
+            return None
+        if self._last is not None:
+            # The last plan's whole units as a start; HiGHS completes the rest, or drops
+            # the start if the new data make it infeasible.
+            whole = np.flatnonzero(matrix.integer[self._order])
+            highs.setSolution(len(whole), whole.astype(np.int32),
+                              self._last[self._order][whole])
+            return None
+        if matrix.index.deploy["baseline"].any():
+            # A re-plan starts from its baseline's units, within the bounds it now has.
+            columns, values = _baseline_start(matrix)
+            highs.setSolution(len(columns), position[columns].astype(np.int32), values)
+            return None
+        if not self.options.start or not wants_start(matrix):
+            return None
+        lower, starts, columns, values = rounding_rows(matrix)
+        highs.addRows(len(lower), lower, np.full(len(lower), highspy.kHighsInf), len(columns),
+                      starts.astype(np.int32), position[columns].astype(np.int32), values)
+        return _StartBeside(highs, matrix, self._order, self.options.time_limit, monitor)
 
     def write(self, path: str) -> None:
         """Write the loaded model as HiGHS reads it (an ``.mps`` or ``.lp`` file)."""
@@ -307,10 +305,117 @@ class HighsModel:
         """The conflict in planner terms, from a copy of the model (this one stays intact)."""
         copy = quiet_highs()
         copy.passModel(self.highs.getModel())
+        rows = len(self.matrix.row_lower)
+        added = copy.getNumRow() - rows
+        if added:  # a start's rounding rows: not the planner's rules
+            copy.deleteRows(added, np.arange(rows, rows + added, dtype=np.int32))
         columns = _labels(self.matrix.columns)
         return explain_iis(copy, self.matrix.index, self.matrix.whole_units,
                            _labels(self.matrix.rows),
                            {int(k): columns[int(j)] for k, j in enumerate(self._order)})
+
+
+STALLED = 2e-4
+"""HiGHS's root bound has stalled when one round of cuts raises it by less than this share."""
+
+
+class _StartBeside:
+    """A start built on a thread of its own while HiGHS searches, handed over when due.
+
+    HiGHS asks for plans now and then at the root: once its bound is known, and between
+    its rounds of cuts. At its first ask with a finite bound it waits for the start's first
+    whole plan and takes it; at the first ask after that where one round of cuts raised its
+    bound by less than :data:`STALLED`, it waits for the start's best plan and takes that.
+    Waits end early if the solve is stopping. Hand-overs come at points of HiGHS's own
+    path, not of the clock, so a model gets the same plan however busy the machine.
+    """
+
+    def __init__(self, highs: highspy.Highs, matrix: MatrixModel, order: np.ndarray,
+                 time_limit: float | None, monitor: SolveMonitor | None) -> None:
+        self.highs, self.matrix, self.order, self.monitor = highs, matrix, order, monitor
+        self.began = time.perf_counter()
+        self.time_limit = time_limit
+        self.first: Start | None = None
+        self.best: Start | None = None
+        self.handed: tuple[Start, float, float] | None = None
+        """The last plan handed over, seconds into the solve, and HiGHS's bound then."""
+        self._stage = 0
+        """0: waiting to hand over the first plan; 1: the best; 2: done."""
+        self._closing = threading.Event()
+        self._first_built = threading.Event()
+        self._built = threading.Event()
+        self._last_bound = -math.inf
+        self._thread = threading.Thread(target=self._build, name="start", daemon=True)
+        self._thread.start()
+        highs.cbMipUserSolution.subscribe(self._asked)
+
+    def stopping(self) -> bool:
+        """Whether to stop building or waiting: the solve ended, was stopped, or is late."""
+        late = (self.time_limit is not None
+                and time.perf_counter() - self.began > self.time_limit)
+        interrupted = self.monitor is not None and self.monitor.interrupted
+        return self._closing.is_set() or late or interrupted
+
+    def _build(self) -> None:
+        def first(start: Start) -> None:
+            self.first = start
+            self._first_built.set()
+
+        try:
+            self.best = primal_start(self.matrix, self.stopping, first)
+        finally:
+            self._first_built.set()
+            self._built.set()
+
+    def _asked(self, event: Any) -> None:
+        bound = float(event.data_out.mip_dual_bound)
+        last, self._last_bound = self._last_bound, bound
+        if self._stage == 0 and math.isfinite(bound):
+            self._stage = 1
+            self._hand_over(event, bound, self._first_built, lambda: self.first)
+        elif (self._stage == 1 and math.isfinite(last)
+              and bound - last < STALLED * max(abs(bound), 1.0)):
+            self._stage = 2
+            self._hand_over(event, bound, self._built, lambda: self.best)
+
+    def _hand_over(self, event: Any, bound: float, ready: threading.Event,
+                   plan: Callable[[], Start | None]) -> None:
+        """Wait until ``ready`` (or stopping), then give HiGHS ``plan()`` if it is better."""
+        monitor = self.monitor
+        if monitor is not None:
+            monitor.stage = "waiting for a plan built from the relaxation"
+        while not ready.wait(0.02):
+            if self.stopping():
+                break
+        if monitor is not None:
+            monitor.stage = None
+        start = plan() if ready.is_set() else None
+        if start is None or (self.handed is not None
+                             and start.objective >= self.handed[0].objective):
+            return
+        self.handed = (start, time.perf_counter() - self.began, bound)
+        event.data_in.user_has_solution = True
+        event.data_in.setSolution(start.values[self.order])
+        if monitor is not None:
+            monitor.report(start.objective, max(bound, start.bound), improved=True)
+
+    def report(self) -> StartReport | None:
+        """The last plan handed over, or ``None`` if HiGHS never took one."""
+        if self.handed is None:
+            return None
+        start, seconds, bound = self.handed
+        bound = max(bound, start.bound)
+        return StartReport(objective=start.objective, bound=bound,
+                           gap=max(0.0, start.objective - bound) / max(abs(start.objective),
+                                                                       1e-9),
+                           seconds=start.seconds, handed_at=seconds,
+                           dive_rounds=start.dive_rounds)
+
+    def close(self) -> None:
+        """Stop building (if still at it) and stop listening to HiGHS."""
+        self._closing.set()
+        self._thread.join()
+        self.highs.cbMipUserSolution.unsubscribe(self._asked)
 
 
 def _labels(families: Any) -> dict[int, Label]:

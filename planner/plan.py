@@ -280,6 +280,11 @@ def summarise(plan: Plan) -> dict[str, Any]:
         },
         "solver": {"name": result.solver, "version": result.solver_version,
                    "warm_start": result.warm_start, "time_limit": result.time_limit,
-                   "target_gap": result.target_gap},
+                   "target_gap": result.target_gap,
+                   "start": None if result.start is None else {
+                       "objective": result.start.objective, "bound": result.start.bound,
+                       "gap": result.start.gap, "seconds": round(result.start.seconds, 4),
+                       "handed_at": round(result.start.handed_at, 4),
+                       "dive_rounds": result.start.dive_rounds}},
         "timings_seconds": {name: round(value, 4) for name, value in plan.timings.items()},
     }

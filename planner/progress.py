@@ -61,6 +61,8 @@ class SolveMonitor:
         """Each better plan, and each narrower gap, as they came."""
         self.solving = False
         """Whether a solve is under way."""
+        self.stage: str | None = None
+        """What the solve is waiting for, if it says (a plan built beside the search, say)."""
         self._partial = ""
         """The last line of the log, until it is whole."""
         self._stop = threading.Event()
@@ -86,9 +88,8 @@ class SolveMonitor:
         progress = Progress(self.seconds(), _finite(objective), _finite(bound),
                             time.process_time() - self._cpu_started)
         self.latest = progress
-        last = self.timeline[-1] if self.timeline else None
-        narrower = (progress.gap is not None and last is not None and last.gap is not None
-                    and progress.gap < last.gap)
+        gaps = [p.gap for p in self.timeline if p.gap is not None]
+        narrower = progress.gap is not None and (not gaps or progress.gap < min(gaps))
         if (improved and progress.objective is not None) or narrower:
             self.timeline.append(progress)
         return self._stop.is_set()
@@ -159,6 +160,8 @@ class SolveMonitor:
         if not self.solving:
             return "building the model..."
         seconds = f"solving whole units: {self.seconds():.0f} s"
+        if self.stage is not None:
+            return f"{seconds}, {self.stage}"
         latest = self.latest
         if latest is None or latest.objective is None:
             return f"{seconds}, no plan yet"

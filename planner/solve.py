@@ -49,6 +49,9 @@ class SolveOptions:
     gap: float = 1e-3
     """Relative gap between plan and bound at which a whole-unit solve may stop."""
     threads: int | None = None
+    start: bool = True
+    """Whole units: build a plan from the relaxation beside HiGHS's search and hand it
+    over (``planner.start``; the matrices path only)."""
 
     @property
     def whole_units(self) -> bool:
@@ -75,6 +78,23 @@ class Solution:
     marginal_values: pd.DataFrame | None = None
     """LP only: ``section_id``, ``period``, ``item_type``, ``item_id``, ``marginal_value``:
     what one more unit there and then would save (the dual of its cover row)."""
+
+
+@dataclass(frozen=True)
+class StartReport:
+    """The last plan built from the relaxation that a whole-unit solve took (``planner.start``)."""
+
+    objective: float
+    bound: float
+    """The best bound known at hand-over: HiGHS's, or the relaxation with rounding rows."""
+    gap: float
+    """The start's relative gap to that bound, at hand-over."""
+    seconds: float
+    """Wall seconds spent building it, beside HiGHS's search."""
+    handed_at: float
+    """Seconds into the solve when HiGHS took it."""
+    dive_rounds: int
+    """LP re-solves it took."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +129,8 @@ class SolveResult:
     """The time limit it was given, in seconds."""
     target_gap: float | None = None
     """The relative gap it was asked to reach (whole units)."""
+    start: StartReport | None = None
+    """The plan built from the relaxation that HiGHS took, if it took one."""
 
     @classmethod
     def empty(cls, whole_units: bool, size: ModelSize, solver_version: str,

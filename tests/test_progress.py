@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import signal
 from dataclasses import replace
 from pathlib import Path
@@ -111,6 +112,21 @@ def test_the_progress_line_says_where_the_solve_stands() -> None:
     assert line.endswith("Ctrl-C keeps the best plan so far")
     monitor.stop()
     assert monitor.line(0.001).endswith("stopping...")
+    monitor.stage = "building a first plan from the relaxation"
+    assert monitor.line(0.001).endswith("s, building a first plan from the relaxation")
+
+
+def test_the_timeline_keeps_each_narrower_gap_even_after_a_plan_without_a_bound() -> None:
+    monitor = SolveMonitor()
+    monitor.begin()
+    monitor.report(100.0, 90.0, improved=True)     # a start, with its bound: gap 10%
+    monitor.report(100.0, -math.inf, improved=True)  # the same plan again, no bound yet
+    monitor.report(100.0, 95.0)                     # the bound rises: gap 5%
+    monitor.report(100.0, 94.0)                     # not narrower: not kept
+    monitor.report(100.0, 99.95)                    # gap 0.05%
+    assert [p.gap for p in monitor.timeline] == pytest.approx([0.1, None, 0.05, 0.0005])
+    reached = monitor.reached(0.001)
+    assert reached is not None and reached.bound == 99.95
 
 
 def test_verbose_streams_the_solver_log_line_by_line(

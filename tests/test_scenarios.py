@@ -22,8 +22,9 @@ from builders import units_by_cohorts, units_scheduled
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
-WHOLE = SolveOptions(gap=0.005, time_limit=600)
-"""Whole-unit runs stop within 0.5% of the bound: recorded objectives hold to that."""
+WHOLE = SolveOptions(gap=0.001, time_limit=600)
+"""Whole-unit runs stop within 0.1% of the bound (the default): recorded objectives hold
+to that."""
 
 RECORDED: dict[str, dict[str, Any]] = {
     "tiny": {
@@ -50,7 +51,7 @@ RECORDED: dict[str, dict[str, Any]] = {
             "shortfall_by_kind": {"BCO": 2.6, "BSO": 178.8299, "DOC": 0.0, "TL": 0.56,
                                   "PCAR": 13.584, "TVV": 60.233},
         },
-        "whole_objective": 21_747_259.503,
+        "whole_objective": 21_735_627.859,
         "variants": {"extra_pledge": 20_921_729.366, "serbia_agreement_delayed": 29_896_287.6194,
                      "summer_surge": 26_522_195.4667, "visa_alignment": 16_428_464.756},
     },
