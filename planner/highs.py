@@ -21,7 +21,7 @@ import numpy as np
 
 from planner.diagnose import Label, explain_iis
 from planner.matrix import MatrixModel
-from planner.progress import SolveMonitor
+from planner.progress import SolveMonitor, relative_gap
 from planner.solve import (
     SOLUTION_COLUMNS,
     SolveOptions,
@@ -31,8 +31,8 @@ from planner.solve import (
     solution_tables,
     with_plan,
 )
-from planner.solver import FEASIBLE, load_matrix, quiet_highs
-from planner.start import Start, primal_start, rounding_rows, wants_start
+from planner.solver import FEASIBLE, drop_rows_beyond, load_matrix, quiet_highs
+from planner.start import Start, add_rounding_rows, primal_start, wants_start
 
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
@@ -165,7 +165,7 @@ class HighsModel:
                 matrix.row_upper[changed])
         changed = np.flatnonzero(old.value != matrix.value)
         if len(changed):
-            column_of = np.repeat(np.arange(len(matrix.cost)), np.diff(matrix.start))
+            column_of = matrix.column_of_entries()
             for entry in changed:
                 highs.changeCoeff(int(matrix.row_index[entry]), int(position[column_of[entry]]),
                                   float(matrix.value[entry]))
@@ -208,9 +208,7 @@ class HighsModel:
         finally:
             if beside is not None:
                 beside.close()
-                rows = len(matrix.row_lower)
-                added = highs.getNumRow() - rows
-                highs.deleteRows(added, np.arange(rows, rows + added, dtype=np.int32))
+                drop_rows_beyond(highs, len(matrix.row_lower))
 
     def _outcome(self, outcome: SolveResult, start: StartReport | None,
                  solve_seconds: float) -> SolveResult:
@@ -280,9 +278,7 @@ class HighsModel:
             return None
         if not self.options.start or not wants_start(matrix):
             return None
-        lower, starts, columns, values = rounding_rows(matrix)
-        highs.addRows(len(lower), lower, np.full(len(lower), highspy.kHighsInf), len(columns),
-                      starts.astype(np.int32), position[columns].astype(np.int32), values)
+        add_rounding_rows(highs, matrix, position)
         return _StartBeside(highs, matrix, self._order, self.options.time_limit, monitor)
 
     def write(self, path: str) -> None:
@@ -305,10 +301,7 @@ class HighsModel:
         """The conflict in planner terms, from a copy of the model (this one stays intact)."""
         copy = quiet_highs()
         copy.passModel(self.highs.getModel())
-        rows = len(self.matrix.row_lower)
-        added = copy.getNumRow() - rows
-        if added:  # a start's rounding rows: not the planner's rules
-            copy.deleteRows(added, np.arange(rows, rows + added, dtype=np.int32))
+        drop_rows_beyond(copy, len(self.matrix.row_lower))  # a start's rounding rows
         columns = _labels(self.matrix.columns)
         return explain_iis(copy, self.matrix.index, self.matrix.whole_units,
                            _labels(self.matrix.rows),
@@ -406,10 +399,8 @@ class _StartBeside:
         start, seconds, bound = self.handed
         bound = max(bound, start.bound)
         return StartReport(objective=start.objective, bound=bound,
-                           gap=max(0.0, start.objective - bound) / max(abs(start.objective),
-                                                                       1e-9),
-                           seconds=start.seconds, handed_at=seconds,
-                           dive_rounds=start.dive_rounds)
+                           gap=relative_gap(start.objective, bound), seconds=start.seconds,
+                           handed_at=seconds, dive_rounds=start.dive_rounds)
 
     def close(self) -> None:
         """Stop building (if still at it) and stop listening to HiGHS."""

@@ -110,6 +110,10 @@ class MatrixModel:
         return ModelSize(len(self.cost), len(self.row_lower), len(self.value),
                          int(self.integer.sum()))
 
+    def column_of_entries(self) -> np.ndarray:
+        """The column of each nonzero, in the order of ``value`` and ``row_index``."""
+        return np.repeat(np.arange(len(self.cost)), np.diff(self.start))
+
     def column(self, name: str) -> Family:
         """The column family called ``name``."""
         return next(family for family in self.columns if family.name == name)

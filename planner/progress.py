@@ -41,7 +41,12 @@ class Progress:
         """The relative gap between the best plan and the bound, as the solver reports it."""
         if self.objective is None or self.bound is None:
             return None
-        return max(0.0, self.objective - self.bound) / max(abs(self.objective), 1e-9)
+        return relative_gap(self.objective, self.bound)
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """The relative gap between a plan's objective and a lower bound, as HiGHS reckons it."""
+    return max(0.0, objective - bound) / max(abs(objective), 1e-9)
 
 
 def _finite(value: float) -> float | None:

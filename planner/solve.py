@@ -17,6 +17,7 @@ from pyomo.contrib.solver.solvers.highs import Highs
 from planner.diagnose import explain_infeasibility
 from planner.index import ModelIndex
 from planner.model import DEPLOY_KEY, NEED_KEY, OBJECTIVE_PARTS, DeploymentModel, ModelSize
+from planner.progress import relative_gap
 
 
 class Status(StrEnum):
@@ -228,7 +229,7 @@ def with_plan(outcome: SolveResult, objective: float, bound: float | None, solut
               parts: dict[str, float], extract_started: float) -> SolveResult:
     """``outcome`` with the plan found: objective, bound (if finite), gap and values."""
     bound = float(bound) if bound is not None and math.isfinite(bound) else None
-    gap = None if bound is None else max(0.0, objective - bound) / max(abs(objective), 1e-9)
+    gap = None if bound is None else relative_gap(objective, bound)
     return replace(
         outcome,
         objective=objective,

@@ -39,6 +39,13 @@ def quiet_highs() -> highspy.Highs:
     return highs
 
 
+def drop_rows_beyond(highs: highspy.Highs, rows: int) -> None:
+    """Delete every row of ``highs``'s model after the first ``rows`` (rows added to it)."""
+    added = highs.getNumRow() - rows
+    if added > 0:
+        highs.deleteRows(added, np.arange(rows, rows + added, dtype=np.int32))
+
+
 def load_matrix(highs: highspy.Highs, matrix: MatrixModel, order: np.ndarray | None = None,
                 *, integer: bool = True) -> None:
     """Pass ``matrix`` to ``highs``, whole columns whole unless ``integer`` is false.

@@ -38,6 +38,7 @@ import highspy
 import numpy as np
 
 from planner.matrix import MatrixModel
+from planner.progress import relative_gap
 from planner.solver import FEASIBLE, load_matrix, quiet_highs
 
 MIN_INTEGER_COLUMNS = 1_000
@@ -75,7 +76,7 @@ class Start:
     @property
     def gap(self) -> float:
         """The start's relative gap to :attr:`bound`."""
-        return max(0.0, self.objective - self.bound) / max(abs(self.objective), 1e-9)
+        return relative_gap(self.objective, self.bound)
 
 
 Stop = Callable[[], bool]
@@ -100,9 +101,15 @@ def _highs(matrix: MatrixModel, stop: Stop, *, integer: bool) -> highspy.Highs:
     return highs
 
 
-def add_rounding_rows(highs: highspy.Highs, matrix: MatrixModel) -> None:
-    """Add ``matrix``'s :func:`rounding_rows` to the model loaded in ``highs``."""
+def add_rounding_rows(highs: highspy.Highs, matrix: MatrixModel,
+                      position: np.ndarray | None = None) -> None:
+    """Add ``matrix``'s :func:`rounding_rows` to the model loaded in ``highs``.
+
+    ``position`` maps the model's columns to the solver's (the same order by default).
+    """
     lower, starts, column, value = rounding_rows(matrix)
+    if position is not None:
+        column = position[column]
     if len(lower):
         highs.addRows(len(lower), lower, np.full(len(lower), highspy.kHighsInf), len(column),
                       starts.astype(np.int32), column.astype(np.int32), value)
@@ -122,7 +129,7 @@ def rounding_rows(matrix: MatrixModel
     cover = matrix.row("cover")
     need = matrix.row_lower[cover.span]
     fraction = need - np.floor(need)
-    column_of = np.repeat(np.arange(len(matrix.cost)), np.diff(matrix.start))
+    column_of = matrix.column_of_entries()
     inside = (matrix.row_index >= cover.offset) & (matrix.row_index < cover.stop)
     row = matrix.row_index[inside] - cover.offset
     column, value = column_of[inside], matrix.value[inside]
@@ -226,7 +233,7 @@ def _sub_mip(matrix: MatrixModel, stop: Stop, fixed: np.ndarray, values: np.ndar
 
 def violation(matrix: MatrixModel, values: np.ndarray) -> float:
     """The largest amount by which ``values`` breaks a bound, a row or wholeness."""
-    column_of = np.repeat(np.arange(len(matrix.cost)), np.diff(matrix.start))
+    column_of = matrix.column_of_entries()
     activity = np.bincount(matrix.row_index, weights=matrix.value * values[column_of],
                            minlength=len(matrix.row_lower))
     parts = [
