@@ -1,7 +1,11 @@
-"""The library API: from a scenario to a plan, timing each step, and re-solving what-ifs.
+"""The library API: from a scenario to a plan, timing each step, re-solving what-ifs, recording.
 
-By default the model is built as matrices and handed to HiGHS directly (``planner.matrix``,
-``planner.highs``); ``pyomo=True`` builds the Pyomo model of record instead, which gives
+The command line (``planner run``, ``planner sweep``) and any service call these same
+functions: :func:`plan_and_record` is the one path from a scenario, as a variant and
+overrides applied it, to a plan recorded in the run store.
+
+By default the model is built as matrices and handed to HiGHS directly (``planner.model.matrix``,
+``planner.model.highs``); ``pyomo=True`` builds the Pyomo model of record instead, which gives
 the same problem to HiGHS and hence the same plan, more slowly.
 """
 
@@ -9,19 +13,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from planner.highs import HighsModel
-from planner.index import build_index, index_shape, refresh_index
-from planner.load import load_scenario
-from planner.matrix import build_matrix, refresh_matrix
-from planner.model import build_model
-from planner.plan import Plan, make_plan
-from planner.progress import SolveMonitor
-from planner.requirements import Requirements, derive_requirements
-from planner.schema import Scenario
-from planner.solve import SolveOptions, SolveResult, solve
+from planner.model.highs import HighsModel
+from planner.model.index import build_index, index_shape, refresh_index
+from planner.model.matrix import build_matrix, refresh_matrix
+from planner.model.options import SolveOptions
+from planner.model.progress import SolveMonitor
+from planner.model.requirements import Requirements, derive_requirements
+from planner.model.results import SolveResult
+from planner.plan.plan import Plan, make_plan
+from planner.scenario.read import load_scenario
+from planner.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from planner.runs.records import RunRecord
+    from planner.scenario.variants import Applied
 
 
 def _plan(scenario: Scenario, timings: dict[str, float] | None,
@@ -55,13 +64,13 @@ class Planner:
         self.options = options or SolveOptions()
         self._loaded: HighsModel | None = None
         self._shape: tuple[Any, ...] | None = None
-        """The loaded model's scenario shape (see ``planner.index.index_shape``)."""
+        """The loaded model's scenario shape (see ``planner.model.index.index_shape``)."""
 
     def plan(self, scenario: Scenario, *, timings: dict[str, float] | None = None,
              monitor: SolveMonitor | None = None) -> Plan:
         """Derive needs, build (or update) and solve the model, and return the plan.
 
-        A ``monitor`` follows the solve and can stop it (see :mod:`planner.progress`).
+        A ``monitor`` follows the solve and can stop it (see :mod:`planner.model.progress`).
         """
         return _plan(scenario, timings,
                      lambda requirements: self._solve(scenario, requirements, monitor))
@@ -104,6 +113,9 @@ def plan_scenario(
     options = options or SolveOptions()
     if not pyomo:
         return Planner(options).plan(scenario, timings=timings, monitor=monitor)
+    from planner.model.pyomo_model import build_model
+    from planner.model.pyomo_solve import solve
+
     return _plan(scenario, timings, lambda requirements: solve(
         build_model(scenario, requirements, whole_units=options.whole_units), options))
 
@@ -114,3 +126,40 @@ def run(path: str | Path, options: SolveOptions | None = None, *, pyomo: bool = 
     scenario = load_scenario(path)
     return plan_scenario(scenario, options, timings={"load": time.perf_counter() - started},
                          pyomo=pyomo)
+
+
+@dataclass(frozen=True)
+class RecordedPlan:
+    """A plan and, where it was recorded, its run as the store holds it (with its id)."""
+
+    plan: Plan
+    run: RunRecord | None
+
+
+def plan_and_record(applied: Applied, options: SolveOptions | None = None, *,
+                    source: str | Path, store: str | Path | None,
+                    planner: Planner | None = None, pyomo: bool = False,
+                    monitor: SolveMonitor | None = None) -> RecordedPlan:
+    """Plan ``applied.scenario`` and record the run in ``store`` (``None``: not recorded).
+
+    The run is recorded whatever the status (the store keeps what was tried), with the
+    variant, overrides and options it ran with and its ``source`` (the path it came from).
+    A ``planner`` keeps its model loaded between calls (its options are used); otherwise
+    the scenario is planned afresh, with the Pyomo model of record if ``pyomo``.
+    """
+    from planner.runs.records import record_plan
+    from planner.runs.store import RunStore
+
+    if planner is not None:
+        options = planner.options
+        plan = planner.plan(applied.scenario, monitor=monitor)
+    else:
+        options = options or SolveOptions()
+        plan = plan_scenario(applied.scenario, options, pyomo=pyomo, monitor=monitor)
+    if store is None:
+        return RecordedPlan(plan, None)
+    with RunStore(store) as runs:
+        stored = runs.record(record_plan(plan, variant=applied.variant,
+                                         changes=applied.changes, options=options,
+                                         source=str(source)))
+    return RecordedPlan(plan, stored)

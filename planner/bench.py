@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import UsageError
-from planner.folder import write_folder
-from planner.generate import SIZES, generate_scenario
-from planner.progress import SolveMonitor
-from planner.schema import Scenario
+from planner.model.progress import SolveMonitor
+from planner.scenario.generate import SIZES, generate_scenario
+from planner.scenario.schema import Scenario
+from planner.scenario.write_folder import write_folder
 
 STEPS = ("load", "requirements", "build", "solve", "extract")
 
@@ -160,11 +160,11 @@ def _planner_run(folder: str, mps: str, relax: bool, time_limit: float, gap: flo
     """In a fresh process: the planner from files to plan; the model as MPS; re-solves."""
     _quiet()
     from planner.api import Planner, plan_scenario
-    from planner.highs import HighsModel
-    from planner.index import build_index
-    from planner.load import load_scenario
-    from planner.matrix import build_matrix
-    from planner.solve import SolveOptions
+    from planner.model.highs import HighsModel
+    from planner.model.index import build_index
+    from planner.model.matrix import build_matrix
+    from planner.model.options import SolveOptions
+    from planner.scenario.read import load_scenario
 
     options = SolveOptions(relax=relax, time_limit=time_limit, gap=gap)
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -184,7 +184,7 @@ def _planner_run(folder: str, mps: str, relax: bool, time_limit: float, gap: flo
     result = plan.result
     if pyomo:
         # The same problem as the model of record hands HiGHS (the tests hold them equal).
-        from planner.requirements import derive_requirements
+        from planner.model.requirements import derive_requirements
 
         HighsModel(build_matrix(build_index(scenario, derive_requirements(scenario)),
                                 whole_units=not relax), options).write(mps)
@@ -241,7 +241,7 @@ def _highs_alone(mps: str, time_limit: float, gap: float, relax: bool) -> dict[s
     _quiet()
     import highspy
 
-    from planner.highs import watched
+    from planner.model.highs import watched
 
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)

@@ -14,8 +14,8 @@ import pytest
 from openpyxl import load_workbook
 
 from planner import cli
-from planner.cells import FORMULA_TRIGGERS
-from planner.schema import Scenario
+from planner.files.cells import FORMULA_TRIGGERS
+from planner.scenario.schema import Scenario
 
 SETTINGS: dict[str, Any] = {
     "meta": {"name": "case", "operation": "JO Test"},
@@ -73,6 +73,23 @@ def beds_conflict() -> Scenario:
         contributions=[contribution("c", "guard", 5, 10)],
         running_deployments=[{"contribution_id": "c", "section_id": "A", "quantity": 4,
                               "until": "2024-01-01"}],
+    )
+
+
+def capped_reserve() -> Scenario:
+    """Ten days at A needing 3 guards: an agency unit of 4 days a year, then the reserve.
+
+    The agency unit's cap makes it exhausted once spent, so the reserve's gate waits for
+    the cap as well as for the unit (every family of the reserve rule has rows).
+    """
+    return scenario(
+        horizon={"periods": 10},
+        sections=[section("A")],
+        requirement_rules=[rule("guard", minimum=3)],
+        penalties=[penalty("guard", 1000)],
+        contributions=[contribution("agency", "guard", 1, 50, annual_cap_days=4),
+                       contribution("reserve", "guard", 5, 10, category="4")],
+        rapid_interventions=[{"section_id": "A", "decision_date": "2024-01-01"}],
     )
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from planner.load import load_scenario
-from planner.schema import Scenario
-from planner.workbook import write_workbook
+from planner.scenario.read import load_scenario
+from planner.scenario.schema import Scenario
+from planner.scenario.write_workbook import write_workbook
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 TINY = SCENARIOS / "tiny"

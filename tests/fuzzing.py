@@ -252,8 +252,8 @@ def fresh_copy(workspace: Path, as_workbook: bool) -> Path:
     workspace.mkdir(parents=True)
     if not as_workbook:
         return Path(shutil.copytree(TINY, workspace / "tiny"))
-    from planner.load import load_scenario
-    from planner.workbook import write_workbook
+    from planner.scenario.read import load_scenario
+    from planner.scenario.write_workbook import write_workbook
 
     path = workspace / "tiny.xlsx"
     write_workbook(path, load_scenario(TINY))

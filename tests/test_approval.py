@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from planner.contract import validate_contract
+from planner.contract.bundle import validate_contract
 from planner.errors import ExitCode
-from planner.store import STORE_SCHEMA_VERSION, RunStore, store_path
+from planner.runs.store import STORE_SCHEMA_VERSION, RunStore, store_path
 
 from builders import invoke
 

@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from planner.contract import CONTRACT_ID, CONTRACT_VERSION, contract_schema, validate_contract
+from planner.contract.bundle import (
+    CONTRACT_ID,
+    CONTRACT_VERSION,
+    contract_schema,
+    validate_contract,
+)
 from planner.errors import ExitCode
 
 from builders import invoke

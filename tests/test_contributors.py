@@ -13,19 +13,14 @@ import openpyxl
 import pytest
 import yaml
 
-from planner.countries import ISO_3166_ALPHA3
 from planner.errors import ExitCode, ScenarioError
-from planner.folder import write_folder
-from planner.load import load_scenario
-from planner.schema import (
-    DEFAULT_CHANGE_COST,
-    Contributor,
-    ContributorType,
-    Replanning,
-    Scenario,
-)
-from planner.variants import apply_variant, load_study, parse_sets
-from planner.workbook import write_workbook
+from planner.scenario.countries import ISO_3166_ALPHA3
+from planner.scenario.read import load_scenario
+from planner.scenario.records import DEFAULT_CHANGE_COST, Contributor, ContributorType, Replanning
+from planner.scenario.schema import Scenario
+from planner.scenario.variants import apply_variant, load_study, parse_sets
+from planner.scenario.write_folder import write_folder
+from planner.scenario.write_workbook import write_workbook
 
 from builders import contribution, invoke, scenario, section
 

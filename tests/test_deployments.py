@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from planner.api import plan_scenario
-from planner.deployments import deployment_id, derive_deployments
 from planner.errors import UsageError
-from planner.schema import Scenario
-from planner.solve import SolveOptions
+from planner.model.options import SolveOptions
+from planner.scenario.cohorts import deployment_id, derive_deployments
+from planner.scenario.schema import Scenario
 
 from builders import GUARD, contribution, scenario, section, units_by_cohorts, units_scheduled
 

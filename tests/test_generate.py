@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from planner import SolveOptions, Status, load_scenario, plan_scenario
-from planner.generate import SIZES, GeneratorConfig, generate_scenario
+from planner.scenario.generate import SIZES, GeneratorConfig, generate_scenario
 
 from builders import invoke
 

@@ -19,16 +19,13 @@ import pytest
 
 from planner import SolveOptions, load_scenario, plan_scenario
 from planner.api import Planner
-from planner.compare import KPIS, kpi_table, labels
-from planner.htmlreport import (
-    TOP_CONTRIBUTORS,
-    _schedule_differences,
-    render_html,
-    write_html_report,
-)
-from planner.plan import SCHEDULE_COLUMNS, SHORTFALL_COLUMNS
-from planner.runs import RunRecord, record_plan
-from planner.schema import Scenario
+from planner.plan.plan import SCHEDULE_COLUMNS, SHORTFALL_COLUMNS
+from planner.report.html import render_html, write_html_report
+from planner.report.plots import TOP_CONTRIBUTORS
+from planner.report.runs_data import schedule_differences
+from planner.runs.compare import KPIS, kpi_table, labels
+from planner.runs.records import RunRecord, record_plan
+from planner.scenario.schema import Scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -387,7 +384,7 @@ def test_schedule_differences_are_a_full_grid_with_a_finite_scale() -> None:
     schedule.loc[first, "quantity"] += 1
     schedule.loc[second, "quantity"] -= 1
     moved = dataclasses.replace(base, schedule=schedule, variant="moved")
-    grid = _schedule_differences(base, moved)
+    grid = schedule_differences(base, moved)
     assert grid.to_dict() == {1: {"A": 1.0, "B": 0.0}, 2: {"A": 0.0, "B": 1.0}}
 
 

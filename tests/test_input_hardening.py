@@ -16,13 +16,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from planner import reading
 from planner.errors import ExitCode, ScenarioError
-from planner.folder import write_folder
-from planner.generate import SIZES, generate_scenario
-from planner.load import load_scenario
-from planner.reading import parse_yaml
-from planner.schema import (
+from planner.files import reading
+from planner.files.reading import parse_yaml
+from planner.scenario.generate import SIZES, generate_scenario
+from planner.scenario.read import load_scenario
+from planner.scenario.records import (
     ARRIVALS_MAX,
     CAP_DAYS_MAX,
     CREW_MAX,
@@ -36,7 +35,8 @@ from planner.schema import (
     RATIO_MAX,
     UNITS_MAX,
 )
-from planner.variants import check_study, load_study
+from planner.scenario.variants import check_study, load_study
+from planner.scenario.write_folder import write_folder
 
 from builders import contribution, invoke, scenario, section, within
 

@@ -15,9 +15,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from planner.errors import ScenarioError, UsageError
-from planner.load import load_scenario
-from planner.schema import Scenario
-from planner.workbook import write_workbook
+from planner.scenario.read import load_scenario
+from planner.scenario.schema import Scenario
+from planner.scenario.write_workbook import write_workbook
 
 TINY = Path(__file__).resolve().parent.parent / "scenarios" / "tiny"
 

@@ -15,18 +15,19 @@ from pyomo.contrib.solver.solvers.highs import Highs
 from planner import SolveOptions, Status, load_scenario, plan_scenario
 from planner.api import Planner
 from planner.bench import scale_demand
-from planner.generate import SIZES, GeneratorConfig, generate_scenario
-from planner.highs import HighsModel
-from planner.index import build_index, index_shape, refresh_index
-from planner.matrix import MatrixModel, build_matrix, refresh_matrix
-from planner.model import build_model
-from planner.plan import Plan
-from planner.replan import make_baseline, with_baseline
-from planner.requirements import derive_requirements
-from planner.runs import record_plan
-from planner.schema import Scenario
+from planner.model.families import COLUMNS, ROWS
+from planner.model.highs import HighsModel
+from planner.model.index import build_index, index_shape, refresh_index
+from planner.model.matrix import MatrixModel, build_matrix, refresh_matrix
+from planner.model.pyomo_model import build_model
+from planner.model.requirements import derive_requirements
+from planner.plan.plan import Plan
+from planner.runs.records import record_plan
+from planner.scenario.baseline import make_baseline, with_baseline
+from planner.scenario.generate import SIZES, GeneratorConfig, generate_scenario
+from planner.scenario.schema import Scenario
 
-from builders import beds_conflict
+from builders import beds_conflict, capped_reserve
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
@@ -51,7 +52,18 @@ CASES = {
     "western_balkans_2022": lambda: load_scenario(SCENARIOS / "western_balkans_2022"),
     "generated S seed 1": lambda: generated(1),
     "generated S seed 2": lambda: generated(2),
+    "capped reserve": capped_reserve,
 }
+
+
+def test_every_family_has_rows_or_columns_in_some_case() -> None:
+    # Otherwise the two paths could differ in a family and the test above pass vacuously.
+    sizes = {family.name: 0 for family in (*COLUMNS, *ROWS)}
+    for make in CASES.values():
+        matrix = build_matrix(build_index(chosen := make(), derive_requirements(chosen)))
+        for family in (*matrix.columns, *matrix.rows):
+            sizes[family.name] = max(sizes[family.name], len(family.keys))
+    assert [name for name, size in sizes.items() if size == 0] == []
 
 
 @pytest.fixture(scope="module", params=sorted(CASES))

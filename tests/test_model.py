@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from planner import Status, derive_requirements, plan_scenario
-from planner.model import build_model
-from planner.plan import Plan
+from planner.model.pyomo_model import build_model
+from planner.plan.plan import Plan
 
 from builders import INTERPRETER, contribution, penalty, rule, scenario, section
 

@@ -30,16 +30,16 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 import planner
-from planner import files
-from planner.cells import restore
 from planner.errors import ExitCode, UsageError
-from planner.export import PLAN_FOLDER
-from planner.files import FileKind, atomic_directory, atomic_file
-from planner.folder import write_folder
-from planner.load import load_scenario
-from planner.runs import RunRecord, record_plan
-from planner.spreadsheet import inert, write_csv
-from planner.store import RunStore
+from planner.files import atomic as files
+from planner.files.atomic import FileKind, atomic_directory, atomic_file
+from planner.files.cells import restore
+from planner.files.spreadsheets import inert, write_csv
+from planner.plan.outputs import PLAN_FOLDER
+from planner.runs.records import RunRecord, record_plan
+from planner.runs.store import RunStore
+from planner.scenario.read import load_scenario
+from planner.scenario.write_folder import write_folder
 
 from builders import assert_inert, invoke
 
@@ -382,12 +382,12 @@ CHILD = r"""
 import os, sys, types
 from pathlib import Path
 
-# planner.files alone, without the package's __init__ (pandas, HiGHS, ...): a child then
+# planner.files.atomic alone, without the package's __init__ (pandas, HiGHS, ...): a child then
 # starts in tens of milliseconds, so that many kills take a few seconds.
 package = types.ModuleType("planner")
 package.__path__ = [sys.argv[1]]
 sys.modules["planner"] = package
-from planner import files
+from planner.files import atomic as files
 
 target, moment, how, content = Path(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 if how == "renames":

@@ -13,11 +13,11 @@ import pytest
 from planner import SolveOptions, Status, load_scenario, plan_scenario
 from planner.api import Planner
 from planner.errors import ExitCode
-from planner.folder import write_folder
-from planner.generate import SIZES, generate_scenario
-from planner.progress import Progress, SolveMonitor
-from planner.report import stop_reason
-from planner.store import RunStore, store_path
+from planner.model.progress import Progress, SolveMonitor
+from planner.report.terminal import stop_reason
+from planner.runs.store import RunStore, store_path
+from planner.scenario.generate import SIZES, generate_scenario
+from planner.scenario.write_folder import write_folder
 
 from builders import invoke
 
@@ -95,7 +95,7 @@ def test_ctrl_c_outside_a_solve_ends_quietly(
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("planner.variants.load_study", interrupted)
+    monkeypatch.setattr("planner.scenario.variants.load_study", interrupted)
     assert invoke(monkeypatch, "run", str(TINY)) == 130  # 128 + SIGINT, as shells report it
     assert "Traceback" not in capsys.readouterr().err
 

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner import Scenario, SolveOptions, Status, plan_scenario
-from planner.plan import Plan
-from planner.schema import IMPACT_LEVELS, Category, KindClass
+from planner.plan.plan import Plan
+from planner.scenario.records import IMPACT_LEVELS, Category, KindClass
 
 from builders import GUARD, INTERPRETER, contribution, penalty, rule, scenario, section
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from planner import SolveOptions, load_scenario, plan_scenario
-from planner.contract import build_contract
+from planner.contract.bundle import build_contract
 from planner.errors import ExitCode, UsageError
-from planner.replan import make_baseline, with_baseline
-from planner.runs import record_plan
-from planner.schema import Scenario
-from planner.variants import load_study, parse_sets
+from planner.runs.records import record_plan
+from planner.scenario.baseline import make_baseline, with_baseline
+from planner.scenario.schema import Scenario
+from planner.scenario.variants import load_study, parse_sets
 
 from builders import invoke
 

@@ -18,16 +18,14 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 
 from planner.api import run
-from planner.calendars import (
+from planner.contract.bundle import build_contract
+from planner.contract.calendars import (
     PRODID,
     calendar_entries,
     section_file_names,
     write_calendars,
 )
-from planner.cells import FORMULA_TRIGGERS, QUOTE
-from planner.contract import build_contract
-from planner.files import GENERATOR
-from planner.requests import (
+from planner.contract.requests import (
     EPOCH,
     REQUEST_COLUMNS,
     SUMMARY_COLUMNS,
@@ -35,9 +33,11 @@ from planner.requests import (
     contributor_sheet_names,
     write_requests,
 )
-from planner.runs import record_plan
-from planner.solve import SolveOptions
-from planner.spreadsheet import CORE_PROPERTIES, WORKBOOK
+from planner.files.atomic import GENERATOR
+from planner.files.cells import FORMULA_TRIGGERS, QUOTE
+from planner.files.spreadsheets import CORE_PROPERTIES, WORKBOOK
+from planner.model.options import SolveOptions
+from planner.runs.records import record_plan
 
 from builders import assert_inert
 

@@ -11,7 +11,7 @@ import pytest
 
 from planner import SolveOptions, Status, plan_scenario, write_outputs
 from planner.errors import SolverError
-from planner.plan import Plan
+from planner.plan.plan import Plan
 
 from builders import (
     GUARD,

@@ -11,12 +11,12 @@ import pytest
 from icalendar import Calendar
 
 from planner import SolveOptions, Status, load_scenario, plan_scenario
-from planner.contract import build_contract, validate_contract, write_contract
-from planner.deployments import derive_deployments
-from planner.plan import Plan
-from planner.replan import make_baseline, with_baseline
-from planner.runs import record_plan
-from planner.variants import load_study
+from planner.contract.bundle import build_contract, validate_contract, write_contract
+from planner.plan.plan import Plan
+from planner.runs.records import record_plan
+from planner.scenario.baseline import make_baseline, with_baseline
+from planner.scenario.cohorts import derive_deployments
+from planner.scenario.variants import load_study
 
 from builders import units_by_cohorts, units_scheduled
 

@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 
 from planner import SolveOptions, plan_scenario
-from planner.generate import SIZES, generate_scenario
-from planner.highs import HighsModel
-from planner.index import build_index
-from planner.matrix import build_matrix
-from planner.replan import make_baseline, with_baseline
-from planner.requirements import derive_requirements
-from planner.runs import record_plan
-from planner.start import TOLERANCE, primal_start, rounding_rows, violation
+from planner.model.highs import HighsModel
+from planner.model.index import build_index
+from planner.model.matrix import build_matrix
+from planner.model.requirements import derive_requirements
+from planner.model.start import TOLERANCE, primal_start, rounding_rows, violation
+from planner.runs.records import record_plan
+from planner.scenario.baseline import make_baseline, with_baseline
+from planner.scenario.generate import SIZES, generate_scenario
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,9 @@ import pytest
 
 from planner import Scenario, SolveOptions, plan_scenario
 from planner.errors import UsageError
-from planner.plan import SCHEDULE_COLUMNS, SHORTFALL_COLUMNS
-from planner.runs import RunRecord, record_plan
-from planner.store import DEFAULT_STORE, STORE_SCHEMA_VERSION, RunStore, store_path
+from planner.plan.plan import SCHEDULE_COLUMNS, SHORTFALL_COLUMNS
+from planner.runs.records import RunRecord, record_plan
+from planner.runs.store import DEFAULT_STORE, STORE_SCHEMA_VERSION, RunStore, store_path
 
 WORKERS = 2
 RUNS_EACH = 15

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from planner import SolveOptions, Status, plan_scenario
 from planner.errors import ScenarioError, UsageError
-from planner.plan import Plan
-from planner.schema import Scenario
-from planner.variants import Variant, apply_variant, load_study, parse_sets
+from planner.plan.plan import Plan
+from planner.scenario.schema import Scenario
+from planner.scenario.variants import Variant, apply_variant, load_study, parse_sets
 
 EXACT = SolveOptions(gap=0.0)
 

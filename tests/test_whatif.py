@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 
 from planner import SolveOptions, plan_scenario
-from planner.compare import compare
 from planner.errors import UsageError
-from planner.runs import RunRecord, record_plan
-from planner.schema import Scenario
-from planner.store import RunStore
-from planner.sweep import choose, lanes, sweep
-from planner.variants import Variant, load_study
+from planner.runs.compare import compare
+from planner.runs.records import RunRecord, record_plan
+from planner.runs.store import RunStore
+from planner.runs.sweep import choose, lanes, sweep
+from planner.scenario.schema import Scenario
+from planner.scenario.variants import Variant, load_study
 
 from builders import beds_conflict, invoke
 

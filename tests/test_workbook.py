@@ -9,9 +9,10 @@ import openpyxl
 import pytest
 
 from planner.errors import ScenarioError, UsageError
-from planner.load import SETTINGS_MODELS, load_scenario
-from planner.schema import TABLES, Scenario
-from planner.workbook import MAX_WIDTH, MIN_WIDTH, SETTINGS_HEADER, write_workbook
+from planner.scenario.read import SETTINGS_MODELS, load_scenario
+from planner.scenario.schema import Scenario
+from planner.scenario.tables import SCENARIO_TABLES
+from planner.scenario.write_workbook import MAX_WIDTH, MIN_WIDTH, SETTINGS_HEADER, write_workbook
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 SCENARIO_FOLDERS = sorted(path.parent for path in SCENARIOS.glob("*/scenario.yaml"))
@@ -131,8 +132,8 @@ def template(tmp_path: Path) -> Path:
 def test_template_has_every_sheet_with_its_header(template: Path) -> None:
     book = openpyxl.load_workbook(template)
 
-    assert book.sheetnames == ["scenario", *(spec.name for spec in TABLES)]
-    for spec in TABLES:
+    assert book.sheetnames == ["scenario", *(spec.name for spec in SCENARIO_TABLES)]
+    for spec in SCENARIO_TABLES:
         assert sheet_values(template, spec.name) == [tuple(spec.columns)]
 
 
@@ -177,7 +178,7 @@ def test_empty_template_reports_what_is_missing(template: Path) -> None:
         for key in required_settings
     ] + [
         f"template.xlsx [sheet {spec.name}]: has no rows; at least one is needed"
-        for spec in TABLES
+        for spec in SCENARIO_TABLES
         if spec.required
     ]
     assert problems(template) == expected
@@ -189,7 +190,7 @@ def test_filled_settings_without_rows_fail_on_the_required_tables(
     workbook = tmp_path / "tiny.xlsx"
     write_workbook(workbook, tiny)
     book = openpyxl.load_workbook(workbook)
-    for spec in TABLES:
+    for spec in SCENARIO_TABLES:
         book[spec.name].delete_rows(2, book[spec.name].max_row)
     book.save(workbook)
 

@@ -1,0 +1,130 @@
+"""What the report shows, read from run records: needs, coverage, shortfalls, periods.
+
+Plain pandas on a run's stored tables, no drawing: the plots and the page take these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from planner.columns import ITEM_ID, ITEM_TYPE, PERIOD, SECTION_ID
+from planner.plan.plan import ZERO
+from planner.runs.compare import (
+    labels,
+    schedule_changes,
+)
+from planner.runs.records import RunRecord
+
+COVER_PARTS = ("on site", "remote", "short")
+"""How an interpreter need is met: the columns of :func:`language_cover`."""
+
+
+def kind_needs(record: RunRecord) -> pd.DataFrame:
+    """The run's shortfall rows of kinds (officers, vehicles, interpreters by kind)."""
+    table = record.shortfalls
+    if table.empty or ITEM_TYPE not in table.columns:
+        return table.iloc[0:0]
+    return table[table[ITEM_TYPE] == "kind"]
+
+
+def language_needs(record: RunRecord) -> pd.DataFrame:
+    """The run's shortfall rows of languages (interpreter needs by language)."""
+    table = record.shortfalls
+    if table.empty or ITEM_TYPE not in table.columns:
+        return table.iloc[0:0]
+    return table[table[ITEM_TYPE] == "language"]
+
+
+def in_scenario_order(preferred: Sequence[str], present: Iterable[Any]) -> list[str]:
+    """``present`` in the scenario's order, then any others sorted."""
+    have = {str(value) for value in present}
+    ordered = [value for value in preferred if value in have]
+    return ordered + sorted(have - set(ordered))
+
+
+def input_ids(record: RunRecord, table: str) -> list[str]:
+    """The ids of an input table's rows, in the scenario's order."""
+    rows = record.inputs.get(table) or []
+    return [str(row["id"]) for row in rows if isinstance(row, Mapping) and "id" in row]
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """A run's periods and how to label them."""
+
+    periods: list[int]
+    labels: dict[int, str]
+    axis: str
+
+
+def run_calendar(record: RunRecord) -> Calendar:
+    """The run's periods, labelled by their first day where the run recorded it."""
+    horizon = record.summary.get("scenario", {}).get("horizon", {})
+    present: set[int] = set()
+    starts: dict[int, Any] = {}
+    for table in (record.schedule, record.shortfalls):
+        if table.empty or PERIOD not in table.columns:
+            continue
+        present.update(int(period) for period in table[PERIOD].unique())
+        if "period_start" in table.columns:
+            firsts = table.drop_duplicates(PERIOD)
+            starts.update(zip(firsts[PERIOD].astype(int), firsts["period_start"], strict=True))
+    count = int(horizon.get("periods") or max(present, default=0))
+    periods = list(range(1, max(count, max(present, default=0)) + 1))
+    dates = {period: pd.Timestamp(value) for period, value in starts.items()
+             if not pd.isna(value)}
+    years = {date.year for date in dates.values()}
+    pattern = "%d %b" if len(years) <= 1 else "%d %b %y"
+    period_labels = {period: (dates[period].strftime(pattern) if period in dates
+                              else f"P{period}") for period in periods}
+    unit = horizon.get("period")
+    axis = f"{unit} starting" if unit and dates else "period"
+    return Calendar(periods, period_labels, axis)
+
+
+def coverage_grid(record: RunRecord, calendar: Calendar) -> pd.DataFrame:
+    """Per cent of the kind needs covered, sections by periods (NaN where nothing is needed)."""
+    needs = kind_needs(record)
+    sections = in_scenario_order(input_ids(record, "sections"), needs[SECTION_ID].unique())
+    grouped = needs.groupby([SECTION_ID, PERIOD])[["required", "covered"]].sum()
+    required = grouped["required"].unstack(PERIOD)
+    covered = grouped["covered"].unstack(PERIOD)
+    share = (100 * covered / required.where(required > ZERO)).clip(0, 100)
+    share.index = share.index.astype(str)
+    share.columns = share.columns.astype(int)
+    return share.reindex(index=sections, columns=calendar.periods)
+
+
+def shortfall_by_kind(record: RunRecord) -> pd.DataFrame:
+    """Required and short unit-periods per kind, in the scenario's order of kinds."""
+    needs = kind_needs(record)
+    table = needs.groupby(ITEM_ID)[["required", "shortfall"]].sum()
+    table.index = table.index.astype(str)
+    return table.reindex(in_scenario_order(input_ids(record, "kinds"), table.index))
+
+
+def language_cover(record: RunRecord) -> pd.DataFrame:
+    """Interpreter needs per language: covered on site, remotely, and short (unit-periods)."""
+    needs = language_needs(record)
+    table = needs.groupby(ITEM_ID)[["covered", "remote", "shortfall"]].sum()
+    table.index = table.index.astype(str)
+    table.columns = pd.Index(COVER_PARTS)
+    return table.reindex(in_scenario_order(input_ids(record, "languages"), table.index))
+
+
+def schedule_differences(first: RunRecord, other: RunRecord) -> pd.DataFrame:
+    """Sum of |units difference| per section (rows) and period (columns), other vs first."""
+    changes = schedule_changes([first, other])
+    names = labels([first, other])
+    if changes.empty:
+        return pd.DataFrame(dtype=float)
+    changes = changes.assign(difference=(changes[names[1]] - changes[names[0]]).abs())
+    grid = changes.groupby([SECTION_ID, PERIOD])["difference"].sum().unstack(
+        PERIOD).fillna(0.0)
+    grid.index = grid.index.astype(str)
+    grid.columns = grid.columns.astype(int)
+    return grid

@@ -1,0 +1,347 @@
+"""Everything the command line prints: needs, plans, runs, comparisons, revisions, benches.
+
+Each function takes a library result and a console; tables go through
+:func:`planner.report.tables.print_table`, so no number or id is ever cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from rich.console import Console
+from rich.text import Text
+
+from planner.columns import ITEM_ID, ITEM_TYPE, PERIOD, SECTION_ID
+from planner.model.options import Status
+from planner.model.requirements import Requirements
+from planner.plan.plan import ZERO, Plan
+from planner.report.tables import Column, number, number_cell, numeric, print_table
+from planner.runs.compare import SCHEDULE_KEY, Comparison
+from planner.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from planner.bench import BenchRow
+    from planner.runs.records import RunRecord
+    from planner.runs.store import Approval
+    from planner.runs.sweep import SweepOutcome
+
+TOP_SHORTFALLS = 10
+
+_number = number
+
+
+def render_requirements(scenario: Scenario, requirements: Requirements, console: Console) -> None:
+    """Peak need per section and kind (and per language) over the horizon."""
+    table = requirements.table()
+    if table.empty:
+        console.print("No needs: the forecast and requirement rules ask for nothing.")
+        return
+    for item_type, title in (("kind", "kind"), ("language", "language (interpreters)")):
+        part = table[table[ITEM_TYPE] == item_type]
+        if part.empty:
+            continue
+        peak = part.pivot_table(index=SECTION_ID, columns=ITEM_ID, values="required",
+                                aggfunc="max", fill_value=0.0)
+        print_table(console, [Column("section"), *numeric(*map(str, peak.columns))],
+                    [(str(section_id), *(_number(value) for value in row))
+                     for section_id, row in peak.iterrows()],
+                    title=f"Peak need per period by section and {title}")
+    console.print(
+        f"{len(table)} needs over {scenario.horizon.periods} periods of one "
+        f"{scenario.horizon.period}, {len(scenario.sections)} sections."
+    )
+
+
+def render_plan(plan: Plan, console: Console, *, changes: Sequence[str] = (),
+                written: Sequence[Path] | None = None) -> None:
+    """Status, costs, coverage by section and the largest shortfalls.
+
+    ``changes`` are the overrides the run applied; ``written`` the files it wrote (an empty
+    list says none were asked for).
+    """
+    for line in changes:
+        console.print(f"changed: {line}", highlight=False, soft_wrap=True)
+    render_run(plan.summary(), plan.shortfalls, console)
+    if written:
+        console.print(f"wrote {', '.join(str(path) for path in written)}", highlight=False,
+                      soft_wrap=True)
+    elif written is not None:
+        console.print("No --out given: nothing written.")
+
+
+def render_run(summary: dict[str, Any], shortfalls: pd.DataFrame, console: Console) -> None:
+    """A run from its summary and shortfalls table, as :func:`render_plan` shows a plan."""
+    objective = summary["objective"]
+    console.print(
+        f"[bold]{summary['scenario']['name']}[/bold]: {summary['status']}"
+        + (f", objective {_number(objective, 2)}" if objective is not None else "")
+        + stop_reason(summary), highlight=False, soft_wrap=True
+    )
+    if not Status(summary["status"]).has_plan:
+        for line in summary.get("conflicts", []):
+            console.print(f"  conflict: {line}", highlight=False)
+        return
+    costs = summary["costs"]
+    target = summary.get("solver", {}).get("target_gap")
+    mode = ("fractional units (LP)" if summary["units"] == "fractional"
+            else f"whole units, gap {100 * (summary['gap'] or 0):.2f}%"
+            + (f" (target {100 * target:.2f}%)" if target is not None else ""))
+    console.print(
+        f"{mode}; deployment {_number(costs['deployment_cost'], 0)}, "
+        f"starts {_number(costs['start_cost'], 0)}, "
+        f"shortfall penalty {_number(costs['shortfall_penalty'], 0)}, "
+        f"language penalty {_number(costs['language_penalty'], 0)}, "
+        f"remote interpretation {_number(costs['remote_interpretation'], 0)}"
+        + (f", change cost {_number(costs['change_cost'], 0)}"
+           if costs.get("change_cost") else "")
+    )
+    _render_replanning(summary.get("replanning"), console)
+    print_table(console, [Column("section"), *numeric("required", "covered", "coverage %",
+                                                       "deployment cost")],
+                [(row[SECTION_ID], _number(row["required"]), _number(row["covered"]),
+                  _number(row["coverage_per_cent"]), _number(row["deployment_cost"], 0))
+                 for row in summary["by_section"]],
+                title="Coverage by section (unit-periods)")
+
+    short = shortfalls[shortfalls["shortfall"] > ZERO]
+    if short.empty:
+        console.print("Every need is covered.")
+    else:
+        largest = short.sort_values(["shortfall", PERIOD], ascending=[False, True]).head(
+            TOP_SHORTFALLS
+        )
+        print_table(console, [Column("period start"), Column("section"), Column("need"),
+                              *numeric("required", "shortfall")],
+                    [(str(row["period_start"]), str(row[SECTION_ID]),
+                      f"{row['item_type']} {row['item_id']}", _number(row["required"]),
+                      _number(row["shortfall"])) for row in largest.to_dict("records")],
+                    title=f"Largest shortfalls ({len(short)} in all)")
+    model = summary["model"]
+    timings = summary["timings_seconds"]
+    console.print(
+        f"model: {model['variables']:,} variables, {model['constraints']:,} constraints, "
+        f"{model['nonzeros']:,} nonzeros; solve {timings.get('solve', 0):.2f} s, "
+        f"total {sum(timings.values()):.2f} s"
+    )
+
+
+def stop_reason(summary: dict[str, Any]) -> str:
+    """How a whole-unit solve stopped, for the headline: ``""`` when it reached its target."""
+    stopped_by = summary.get("stopped_by")
+    solver = summary.get("solver", {})
+    gap, target = summary.get("gap"), solver.get("target_gap")
+    reached = f"gap {100 * gap:.2f}%" if gap is not None else "no bound"
+    wanted = f", target {100 * target:.2f}%" if target is not None else ""
+    if stopped_by == "time_limit":
+        limit = solver.get("time_limit")
+        return (f"; stopped at the time limit ({limit:g} s) with {reached}{wanted}: the best "
+                "plan found by then; raise --time-limit (or --gap) to go on")
+    if stopped_by == "interrupt":
+        return (f"; stopped on request (Ctrl-C) with {reached}{wanted}: the best plan found "
+                "by then")
+    return ""
+
+
+def _render_replanning(replanning: dict[str, Any] | None, console: Console) -> None:
+    """What a re-plan kept and changed against its baseline."""
+    if not replanning:
+        return
+    revision = replanning["baseline_revision"]
+    frozen = replanning["frozen_periods"]
+    console.print(
+        f"[bold]Re-planned[/bold] around run #{replanning['baseline_run']}"
+        + (f" (revision {revision})" if revision else "")
+        + f", frozen until {replanning['freeze_until']} ({frozen} period"
+        + ("" if frozen == 1 else "s")
+        + f"), change cost {_number(replanning['change_cost'], 2)} per unit-day",
+        highlight=False, soft_wrap=True)
+    changes = replanning["changes"]
+    if changes is None:
+        return
+    console.print(
+        f"of {replanning['baseline_cohorts']} baseline cohorts: {changes['kept']} kept "
+        f"({changes['frozen_kept']} held by the freeze or running), {changes['changed']} "
+        f"changed, {changes['cancelled']} cancelled; {changes['added']} added; "
+        f"{_number(changes['unit_days_moved'], 0)} unit-days moved", highlight=False,
+        soft_wrap=True)
+
+
+def render_comparison(comparison: Comparison, console: Console) -> None:
+    """Runs side by side: KPIs, shortfalls, deployments, and what changed where."""
+    _print_frame(console, comparison.runs.set_index("run")[
+        ["scenario", "variant", "status", "scenario_hash"]], "Runs")
+    for _, row in comparison.runs.iterrows():
+        if row["changes"]:
+            console.print(f"{row['run']}: {row['changes']}", highlight=False)
+    for title, table, decimals in (
+        ("KPIs", comparison.kpis, 2),
+        ("Shortfall by kind (unit-periods)", comparison.shortfall_by_kind, 1),
+        ("Shortfall by section (unit-periods)", comparison.shortfall_by_section, 1),
+        ("Deployed by contributor (unit-periods)", comparison.deployed_by_contributor, 1),
+        ("Deployed by category (unit-periods)", comparison.deployed_by_category, 1),
+    ):
+        _print_frame(console, table, title, decimals)
+    changed = comparison.utilisation[
+        comparison.utilisation.max(axis=1) - comparison.utilisation.min(axis=1) > 0.005]
+    same = len(comparison.utilisation) - len(changed)
+    _print_frame(console, changed, "Utilisation of pledges that differ (per cent of "
+                 f"available unit-periods; {same} the same in every run)", 1)
+    inputs = comparison.input_changes
+    if inputs.empty:
+        console.print("Inputs: the same in every run.")
+    else:
+        counts = inputs.groupby(["run", "table", "field"]).size().rename("values changed")
+        _print_frame(console, counts.to_frame(), "Inputs changed against the first run", 0)
+    changes = comparison.schedule_changes
+    if changes.empty:
+        console.print("Schedules: the same in every run.")
+        return
+    runs = [column for column in changes.columns if column not in SCHEDULE_KEY]
+    spread = changes[runs].max(axis=1) - changes[runs].min(axis=1)
+    where = changes.assign(difference=spread).groupby(SECTION_ID).agg(
+        rows=("difference", "size"), first_period=(PERIOD, "min"),
+        last_period=(PERIOD, "max"), unit_periods=("difference", "sum"))
+    _print_frame(console, where, f"Where the schedules differ ({len(changes)} rows; "
+                 "unit-periods of difference by section)", 1)
+
+
+def _print_frame(console: Console, frame: pd.DataFrame, title: str, decimals: int = 2
+                 ) -> None:
+    """A frame as a table: its index first, numbers right-aligned."""
+    names = [str(name or "") for name in frame.index.names]
+    rows = []
+    for key, row in frame.iterrows():
+        keys = key if isinstance(key, tuple) else (key,)
+        rows.append((*(str(part) for part in keys),
+                     *(number_cell(value, decimals) for value in row)))
+    print_table(console, [*(Column(name) for name in names),
+                          *numeric(*(str(column) for column in frame.columns))], rows,
+                title=title)
+
+
+def render_variant(name: str, description: str, changes: Sequence[str], console: Console
+                   ) -> None:
+    """One variant of a scenario: its name, description and the changes it makes."""
+    console.print(Text.assemble((name, "bold"), f": {description}"), soft_wrap=True)
+    for line in changes:
+        console.print(f"    {line}", highlight=False, soft_wrap=True)
+
+
+def run_name(variant: str | None, changes: Sequence[str]) -> str:
+    """A run's variant (or ``base``), and how many overrides it ran with."""
+    count = len(changes)
+    return f"{variant or 'base'}" + (f" ({count} change{'s' * (count != 1)})" if count else "")
+
+
+def render_runs(listed: pd.DataFrame, where: Path, console: Console) -> None:
+    """The recorded runs, newest first, as ``planner runs`` lists them."""
+    if listed.empty:
+        console.print(f"{where}: no runs yet", highlight=False)
+        return
+    print_table(console, [Column("id", numeric=True), Column("created"),
+                          Column("scenario", wraps=True), Column("variant", wraps=True),
+                          Column("status"), *numeric("objective", "coverage %")],
+                [(f"#{row['id']}", str(row["created"]), str(row["scenario_name"]),
+                  str(row["variant"] or "base"), str(row["status"]),
+                  number_cell(row["objective"], 0), number_cell(row["coverage_per_cent"], 2))
+                 for row in listed.to_dict("records")], title=str(where))
+
+
+def render_record(record: RunRecord, console: Console) -> None:
+    """One recorded run: what went in, how it was solved, what came out."""
+    console.print(Text.assemble((f"run #{record.id}", "bold"),
+                                f" {record.created}: {record.scenario_name}"
+                                f" ({record.variant or 'base'}), from {record.source or '?'}"),
+                  soft_wrap=True)
+    console.print(f"scenario hash {record.scenario_hash}; options {record.options}",
+                  highlight=False, soft_wrap=True)
+    for line in record.changes:
+        console.print(f"changed: {line}", highlight=False, soft_wrap=True)
+    render_run(record.summary, record.shortfalls, console)
+
+
+def render_sweep(outcomes: Sequence[SweepOutcome], title: str, console: Console) -> None:
+    """A sweep's runs: id, status, objective, coverage, seconds, whether warm."""
+    print_table(console, [Column("run", wraps=True), Column("id", numeric=True),
+                          Column("status"), *numeric("objective", "coverage %", "seconds"),
+                          Column("warm")],
+                [(outcome.name, "" if outcome.run_id is None else f"#{outcome.run_id}",
+                  outcome.status, number_cell(outcome.objective, 0),
+                  number_cell(outcome.coverage_per_cent, 2), f"{outcome.seconds:.1f}",
+                  "yes" if outcome.warm_start else "") for outcome in outcomes],
+                title=title)
+
+
+def render_revisions(listed: pd.DataFrame, where: Path, operation: str | None,
+                     console: Console) -> None:
+    """The approved revisions of each operation, as ``planner revisions`` lists them."""
+    if listed.empty:
+        console.print(f"{where}: no approved revisions"
+                      + (f" of {operation}" if operation else ""), highlight=False)
+        return
+    for name, rows in listed.groupby("operation", sort=True):
+        print_table(console, [Column("revision", numeric=True), Column("status"),
+                              Column("run", numeric=True), Column("approved at"),
+                              *numeric("cost", "coverage %"), Column("variant", wraps=True),
+                              Column("note", wraps=True)],
+                    [(str(row["revision"]), str(row["status"]), f"#{row['run_id']}",
+                      f"{str(row['approved_at'])[:10]} {str(row['approved_at'])[11:16]}",
+                      number_cell(row["objective"], 0), number_cell(row["coverage_per_cent"], 2),
+                      run_name(row["variant"], row["changes"]), str(row["note"]))
+                     for row in rows.to_dict("records")],
+                    title=f"{name}: approved revisions in {where}")
+
+
+def render_approval(approval: Approval, console: Console) -> None:
+    """What approving a run issued: its revision, what it superseded, what changed."""
+    contract = approval.contract
+    superseded = approval.revision - 1
+    counts = {kind: sum(change["change"] == kind for change in contract["changes"])
+              for kind in ("added", "changed", "cancelled")}
+    console.print(
+        f"run #{approval.run_id} is revision {approval.revision} of {approval.operation}, "
+        f"approved {approval.approved_at}"
+        + (f"; revision {superseded} is superseded" if superseded else "")
+        + f": {len(contract['deployments'])} deployments, "
+        + ", ".join(f"{count} {kind}" for kind, count in counts.items()), highlight=False,
+        soft_wrap=True)
+
+
+def render_export(contract: dict[str, Any], out: Path, written: Sequence[Path],
+                  console: Console) -> None:
+    """What an export wrote: how many files, deployments and requests, of which revision."""
+    revision = (f"revision {contract['revision']} of {contract['operation']}"
+                if contract["revision"] is not None else "not approved")
+    changes = contract["changes"]
+    against = (f"{len(changes)} changes against revision {contract['changes_against']}"
+               if contract["changes_against"] is not None else "no earlier revision")
+    console.print(f"wrote {out}: {len(written)} files; {len(contract['deployments'])} "
+                  f"deployments of run #{contract['run_id']} ({revision}; {against}), "
+                  f"{len(contract['requests'])} contributors asked", highlight=False,
+                  soft_wrap=True)
+
+
+def render_bench(rows: Sequence[BenchRow], console: Console) -> None:
+    """Benchmark figures, one row per size and units, the planner against HiGHS alone."""
+    from planner.bench import STEPS
+
+    def seconds(value: float | None) -> str:
+        return "-" if value is None else f"{value:.2f}"
+
+    headers = ("variables", "nonzeros", *STEPS, "total", "peak MB", "HiGHS alone", "HiGHS MB",
+               "ratio time", "ratio memory", "what-if cold", "what-if warm", "ratio re-solve",
+               "to 1%", "to gap", "HiGHS to 1%", "HiGHS to gap", "ratio to gap")
+    print_table(console, [Column("size"), Column("units"), Column("model"), *numeric(*headers)],
+                [(row.size, row.units, row.model, f"{row.variables:,}", f"{row.nonzeros:,}",
+                  *(f"{row.seconds[step]:.2f}" for step in STEPS),
+                  f"{row.seconds['total']:.2f}", f"{row.peak_mb:.0f}",
+                  f"{row.highs_seconds:.2f}", f"{row.highs_peak_mb:.0f}",
+                  f"{row.ratio_time:.2f}", f"{row.ratio_memory:.2f}",
+                  seconds(row.resolve_cold_seconds), seconds(row.resolve_warm_seconds),
+                  seconds(row.ratio_resolve),
+                  *(seconds((times or {}).get(key)) for times in (row.to_gap, row.highs_to_gap)
+                    for key in ("wall_1pct", "wall")),
+                  seconds(row.ratio_time_to_gap)) for row in rows])

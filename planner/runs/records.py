@@ -1,0 +1,78 @@
+"""A finished run as it is stored, compared and reported: what went in and what came out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+from planner.model.options import SolveOptions
+from planner.plan.plan import Plan
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One run: its inputs (the scenario after any variant), its plan's tables and summary.
+
+    The store saves and returns these; comparison and reports read them. A run not yet
+    stored has ``id`` ``None``.
+    """
+
+    scenario_name: str
+    scenario_hash: str
+    """SHA-256 of the resolved scenario (after the variant): equal inputs, equal hash."""
+    variant: str | None
+    """The variant's name, ``None`` for the base scenario."""
+    changes: tuple[str, ...]
+    """The variant's and ``--set`` overrides as applied, one readable line each."""
+    options: dict[str, Any]
+    """How it was solved: ``relax``, ``time_limit``, ``gap``."""
+    status: str
+    objective: float | None
+    summary: dict[str, Any]
+    """The plan's ``summary.json`` mapping (KPIs)."""
+    inputs: dict[str, Any]
+    """The resolved scenario as a JSON-ready mapping (``Scenario.model_dump(mode="json")``)."""
+    schedule: pd.DataFrame
+    shortfalls: pd.DataFrame
+    marginal_values: pd.DataFrame | None = None
+    id: int | None = None
+    created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    source: str = ""
+    """Where the scenario was loaded from (a path), if anywhere."""
+
+    @property
+    def label(self) -> str:
+        """A short name for tables and plots: ``#12 summer_surge`` or ``#3 base``."""
+        name = self.variant or "base"
+        return f"#{self.id} {name}" if self.id is not None else name
+
+    @property
+    def coverage_per_cent(self) -> float | None:
+        """Share of required unit-periods covered."""
+        value = self.summary.get("coverage", {}).get("coverage_per_cent")
+        return None if value is None else float(value)
+
+
+def record_plan(plan: Plan, *, variant: str | None = None, changes: tuple[str, ...] = (),
+                options: SolveOptions | None = None, source: str = "") -> RunRecord:
+    """The run record of a plan (not yet stored)."""
+    scenario, result = plan.scenario, plan.result
+    settings = asdict(options) if options is not None else {"relax": not result.whole_units}
+    return RunRecord(
+        scenario_name=scenario.meta.name,
+        scenario_hash=scenario.content_hash(),
+        variant=variant,
+        changes=tuple(changes),
+        options=settings,
+        status=result.status.value,
+        objective=result.objective,
+        summary=plan.summary(),
+        inputs=scenario.model_dump(mode="json", by_alias=True),
+        schedule=plan.schedule,
+        shortfalls=plan.shortfalls,
+        marginal_values=plan.marginal_values,
+        source=source,
+    )
