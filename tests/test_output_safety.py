@@ -382,7 +382,7 @@ CHILD = r"""
 import os, sys, types
 from pathlib import Path
 
-# planner.files.atomic alone, without the package's __init__ (pandas, HiGHS, ...): a child then
+# planner.files.atomic alone, without running the package's __init__: a child then
 # starts in tens of milliseconds, so that many kills take a few seconds.
 package = types.ModuleType("planner")
 package.__path__ = [sys.argv[1]]
