@@ -38,13 +38,13 @@ def broken_tiny(tmp_path: Path) -> Path:
     return folder
 
 
-def test_run_writes_the_four_outputs(
+def test_run_writes_the_five_outputs(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "plan"
     assert invoke(monkeypatch, "run", str(TINY), "--out", str(out)) == ExitCode.OK
     assert sorted(path.name for path in out.iterdir()) == [
-        "plan.xlsx", "schedule.csv", "shortfalls.csv", "summary.json"
+        "explanations.csv", "plan.xlsx", "schedule.csv", "shortfalls.csv", "summary.json"
     ]
     printed = capsys.readouterr().out
     assert "tiny: optimal, objective 770.00" in printed

@@ -45,6 +45,9 @@ from builders import assert_inert, invoke
 
 TINY = Path(__file__).resolve().parent.parent / "scenarios" / "tiny"
 PLAN_FILES = ("plan.xlsx", "schedule.csv", "shortfalls.csv", "summary.json")
+"""What the killed writers below write, a run's files of the released version."""
+RUN_FILES = ("explanations.csv", *PLAN_FILES)
+"""What a whole-unit run writes into its --out folder."""
 RELEASED_PLAN_FILES = (*PLAN_FILES, "marginal_values.csv")
 """What a run of the released version leaves in its --out folder (an LP run)."""
 
@@ -117,7 +120,7 @@ def test_run_replaces_a_folder_the_released_version_wrote(
     for name in RELEASED_PLAN_FILES:
         (out / name).write_text("from an earlier version")
     assert run_tiny(monkeypatch, out) == ExitCode.OK
-    assert listing(out) == sorted(PLAN_FILES)  # a whole-unit run writes no marginal values
+    assert listing(out) == sorted(RUN_FILES)  # a whole-unit run writes no marginal values
     assert (out / "schedule.csv").read_text().startswith("period,")
     assert listing(tmp_path) == ["plan"]
 
@@ -580,7 +583,7 @@ def test_out_naming_the_current_folder_or_one_holding_it_is_refused(
     assert invoke(monkeypatch, "generate", "--sections", "2", "--out", "..") == (
         ExitCode.BAD_INPUT)
     assert snapshot(tmp_path) == before
-    assert listing(out) == sorted(PLAN_FILES)
+    assert listing(out) == sorted(RUN_FILES)
 
 
 def test_writers_killed_at_random_leave_a_whole_output(tmp_path: Path) -> None:

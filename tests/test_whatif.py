@@ -223,8 +223,18 @@ def test_run_variant_runs_show_and_compare_from_the_command_line(
     out = tmp_path / "cmp"
     assert invoke(monkeypatch, "compare", "1", "#2", "--out", str(out)) == 0
     compared = capsys.readouterr().out
-    assert "total cost" in compared and "635.00" in compared and "770.00" in compared
+    # Whole numbers print whole; the difference from the first run stands beside them.
+    kpis = next(line for line in compared.splitlines() if "total cost" in line)
+    assert [cell.strip() for cell in kpis.split("│")[1:-1]] == ["total cost", "770", "635",
+                                                                 "-135"]
+    assert "Δ #2 more_beds" in compared
+    assert "the same in every run, --all shows them" in compared
     assert (out / "kpis.csv").is_file() and (out / "comparison.json").is_file()
+    assert list(pd.read_csv(out / "kpis.csv").columns) == ["kpi", "run_1", "run_2"]
+    runs = pd.read_csv(out / "runs.csv")
+    assert runs["column"].tolist() == ["run_1", "run_2"]
+    assert invoke(monkeypatch, "compare", "1", "#2", "--all") == 0
+    assert "the same in every run" not in capsys.readouterr().out
 
     assert invoke(monkeypatch, "compare", "1", "1") == 0
     same = capsys.readouterr().out

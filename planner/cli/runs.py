@@ -1,4 +1,4 @@
-"""Commands on recorded runs: list, show, compare, report."""
+"""Commands on recorded runs: list, show, explain, compare, report."""
 
 from __future__ import annotations
 
@@ -62,6 +62,50 @@ def show(
 
 
 @app.command()
+def explain(
+    run_ref: RunRef,
+    section: Annotated[str | None, typer.Option(
+        "--section", help="Only this section (its id).", metavar="SECTION")] = None,
+    kind: Annotated[str | None, typer.Option(
+        "--kind", help="Only this kind or language (its id).", metavar="KIND")] = None,
+    period: Annotated[int | None, typer.Option(
+        "--period", help="Only this period (numbered from 1).", metavar="N",
+        callback=within(1))] = None,
+    limit: Annotated[int, typer.Option(
+        "--limit", help="At most N shortfalls, largest first; 0 for all.", metavar="N",
+        callback=within(0))] = 10,
+    remedies: Annotated[bool, typer.Option(
+        "--remedies/--no-remedies", help="Also find what would cover the largest shortfalls "
+        "shown, each change checked by solving the changed scenario (the linear "
+        "relaxation); --no-remedies skips the solves.")] = True,
+    top: Annotated[int, typer.Option(
+        "--top", help="With --remedies: how many of the largest shortfalls.", metavar="N",
+        callback=within(1))] = 5,
+    store: StorePath = None,
+) -> None:
+    """Say why each shortfall of a run is short, and what would cover the largest.
+
+    Every reason that holds, with its evidence; then, unless --no-remedies, the change that
+    would cover each of the largest and what it saves, each checked by a solve.
+    """
+    from planner.plan.explain import select
+    from planner.report.terminal import render_explanations, render_remedies
+    from planner.scenario.schema import Scenario
+
+    (record,) = records([run_ref], store)
+    explanations = record.why_short()
+    chosen = select(explanations, section=section, item=kind, period=period)
+    render_explanations(record, chosen, console, limit=limit or None)
+    if remedies and not chosen.empty:
+        from planner.runs.remedies import remedies as find_remedies
+
+        keys = chosen[["section_id", "period", "item_type", "item_id"]].drop_duplicates()
+        shortfalls = record.shortfalls.merge(keys, on=list(keys.columns))
+        render_remedies(find_remedies(Scenario.model_validate(record.inputs), shortfalls,
+                                      explanations, top=top), console)
+
+
+@app.command()
 def compare(
     refs: RunRefs,
     out: Annotated[Path | None, typer.Option(
@@ -69,9 +113,15 @@ def compare(
     ] = None,
     as_json: Annotated[bool, typer.Option(
 "--json", help="Print the comparison as JSON.")] = False,
+    show_all: Annotated[bool, typer.Option(
+        "--all", help="Print every row, also those the same in every run.")] = False,
     store: StorePath = None,
 ) -> None:
-    """Compare runs side by side: KPIs, shortfalls, deployments, input and schedule changes."""
+    """Compare runs side by side: KPIs, shortfalls, deployments, input and schedule changes.
+
+    Each table gives every run's figures and their difference from the first run, and by
+    default only the rows where the runs differ.
+    """
     from planner.report.terminal import render_comparison
     from planner.runs.compare import compare as compare_runs
 
@@ -80,7 +130,7 @@ def compare(
     if as_json:
         print(json.dumps(comparison.to_json(), indent=2))
         return
-    render_comparison(comparison, console)
+    render_comparison(comparison, console, show_all=show_all)
     if written:
         console.print(f"wrote {len(written)} files to {out}")
 

@@ -88,7 +88,7 @@ def days_by_year(start: date, days: int) -> dict[int, int]:
     return dict(split)
 
 
-def _within(periods: pd.DataFrame, first: date | None, last: date | None) -> np.ndarray:
+def within_periods(periods: pd.DataFrame, first: date | None, last: date | None) -> np.ndarray:
     """Which periods lie wholly between ``first`` and ``last`` (either may be open)."""
     mask = np.ones(len(periods), dtype=bool)
     if first is not None:
@@ -100,11 +100,11 @@ def _within(periods: pd.DataFrame, first: date | None, last: date | None) -> np.
 
 def _inside(periods: pd.DataFrame, first: date | None, last: date | None) -> set[int]:
     """Periods lying wholly between ``first`` and ``last`` (either may be open)."""
-    return set(periods.loc[_within(periods, first, last), PERIOD].tolist())
+    return set(periods.loc[within_periods(periods, first, last), PERIOD].tolist())
 
 
-def _reserve_periods(scenario: Scenario,
-                     periods: pd.DataFrame) -> dict[tuple[str, bool], np.ndarray]:
+def reserve_periods(scenario: Scenario,
+                    periods: pd.DataFrame) -> dict[tuple[str, bool], np.ndarray]:
     """Which periods the reserve may serve, by section and whether it is equipment."""
     allowed: dict[tuple[str, bool], np.ndarray] = defaultdict(
         lambda: np.zeros(len(periods), dtype=bool))
@@ -114,7 +114,7 @@ def _reserve_periods(scenario: Scenario,
         for equipment, lead in ((False, intervention.officer_lead_days),
                                 (True, intervention.equipment_lead_days)):
             earliest = intervention.decision_date + timedelta(days=lead)
-            allowed[intervention.section_id, equipment] |= _within(periods, earliest, end)
+            allowed[intervention.section_id, equipment] |= within_periods(periods, earliest, end)
     return allowed
 
 
@@ -146,17 +146,17 @@ def _offers(scenario: Scenario, periods: pd.DataFrame) -> pd.DataFrame:
     access window; the reserve serves only rapid interventions, after their lead time.
     Rows come pledge by pledge, section by section, each pair's periods in order.
     """
-    access = {section.id: _within(periods, section.access_from, section.access_to)
+    access = {section.id: within_periods(periods, section.access_from, section.access_to)
               for section in scenario.sections}
     kind_of = {kind.id: kind for kind in scenario.kinds}
-    reserve = _reserve_periods(scenario, periods)
+    reserve = reserve_periods(scenario, periods)
     never = np.zeros(len(periods), dtype=bool)
     pairs: list[tuple[str, str]] = []
     usable: list[np.ndarray] = []  # one mask over the periods per (pledge, section) pair
     for contribution in scenario.contributions:
         if contribution.quantity == 0:
             continue
-        window = _within(periods, contribution.available_from, contribution.available_to)
+        window = within_periods(periods, contribution.available_from, contribution.available_to)
         is_vehicle = kind_of[contribution.kind_id].kind_class is KindClass.VEHICLE
         for section_id in contribution.sections or access:
             mask = window
@@ -534,7 +534,7 @@ def _start_cost(starts: pd.DataFrame, start_cost: pd.Series) -> pd.Series:
     return starts[CONTRIBUTION_ID].map(start_cost)
 
 
-def _priced_needs(scenario: Scenario, requirements: Requirements
+def priced_needs(scenario: Scenario, requirements: Requirements
                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Needs with what leaving them uncovered costs.
 
@@ -597,7 +597,7 @@ def refresh_index(index: ModelIndex, scenario: Scenario, requirements: Requireme
     from: then the result equals ``build_index(scenario, requirements)``.
     """
     days = requirements.periods.set_index(PERIOD)["days"]
-    cover, language = _priced_needs(scenario, requirements)
+    cover, language = priced_needs(scenario, requirements)
     start_cost = pd.Series({c.id: c.start_cost for c in scenario.contributions}, dtype="float64")
     return replace(
         index,
@@ -651,7 +651,7 @@ def build_index(scenario: Scenario, requirements: Requirements) -> ModelIndex:
     starts = _start_bounds(starts, baseline, scenario)
     caps = _caps(scenario, deploy, periods)
 
-    cover, language = _priced_needs(scenario, requirements)
+    cover, language = priced_needs(scenario, requirements)
     language_needs = requirements.language_needs
 
     speaks = _speaks(scenario)

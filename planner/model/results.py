@@ -20,6 +20,9 @@ from planner.model.keys import OBJECTIVE_PARTS, ModelSize
 from planner.model.options import Status
 from planner.model.progress import relative_gap
 
+ZERO = 1e-6
+"""Values below this are solver noise, not deployments or shortfalls."""
+
 
 @dataclass(frozen=True)
 class Solution:

@@ -2,6 +2,7 @@
 
 Its modules, in the order of the flow::
 
-    plan     ``Plan``: schedule, coverage, shortfalls and summary from a ``SolveResult``
+    explain  why each shortfall is short: every reason that holds, with its evidence
+    plan     ``Plan``: schedule, coverage, shortfalls, explanations and summary
     outputs  schedule.csv, shortfalls.csv, summary.json and plan.xlsx, written whole
 """

@@ -1,4 +1,4 @@
-"""Writing a plan's outputs: schedule.csv, shortfalls.csv, summary.json and plan.xlsx."""
+"""Writing a plan's outputs: schedule, shortfalls, explanations, summary and plan.xlsx."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from planner.files.spreadsheets import plan_cell, sign, write_csv
 from planner.plan.plan import Plan
 
 SUMMARY_FILE = "summary.json"
-OUTPUT_FILES = ("schedule.csv", "shortfalls.csv", SUMMARY_FILE, "plan.xlsx")
+OUTPUT_FILES = ("schedule.csv", "shortfalls.csv", "explanations.csv", SUMMARY_FILE, "plan.xlsx")
 MARGINAL_FILE = "marginal_values.csv"
 """Written by LP runs only."""
 PLAN_FOLDER = FolderKind("earlier plan", SUMMARY_FILE,
@@ -34,6 +34,7 @@ def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
     summary = plan.summary()
     schedule = plan.schedule.round(DECIMALS)
     shortfalls = plan.shortfalls.round(DECIMALS)
+    explanations = plan.explanations.round(DECIMALS)
     names = list(OUTPUT_FILES)
     with atomic_directory(out_dir, PLAN_FOLDER) as staging:
         if plan.marginal_values is not None:
@@ -41,17 +42,19 @@ def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
             names.append(MARGINAL_FILE)
         write_csv(schedule, staging / "schedule.csv")
         write_csv(shortfalls, staging / "shortfalls.csv")
+        write_csv(explanations, staging / "explanations.csv")
         (staging / SUMMARY_FILE).write_text(
             json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-        write_plan_workbook(staging / "plan.xlsx", summary, schedule, shortfalls)
+        write_plan_workbook(staging / "plan.xlsx", summary, schedule, shortfalls, explanations)
     return [out_dir / name for name in names]
 
 
 def write_plan_workbook(
-    path: Path, summary: dict[str, Any], schedule: pd.DataFrame, shortfalls: pd.DataFrame
+    path: Path, summary: dict[str, Any], schedule: pd.DataFrame, shortfalls: pd.DataFrame,
+    explanations: pd.DataFrame,
 ) -> None:
-    """The plan as a workbook for planners: summary, schedule, shortfalls, totals."""
+    """The plan as a workbook for planners: summary, schedule, shortfalls and why, totals."""
     # Write-only mode streams rows to disk: several times faster on large schedules.
     book = Workbook(write_only=True)
     sign(book)
@@ -59,6 +62,7 @@ def write_plan_workbook(
     _add_sheet(book, "summary", pd.DataFrame(flat, columns=["key", "value"]))
     _add_sheet(book, "schedule", schedule)
     _add_sheet(book, "shortfalls", shortfalls)
+    _add_sheet(book, "explanations", explanations)
     for name in ("by_kind", "by_section", "by_language"):
         _add_sheet(book, name, pd.DataFrame(summary[name]))
     book.save(path)

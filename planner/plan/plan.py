@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -11,14 +11,12 @@ import pandas as pd
 from planner.columns import CONTRIBUTION_ID, ITEM_ID, ITEM_TYPE, KIND_ID, PERIOD, SECTION_ID
 from planner.model.options import Status
 from planner.model.requirements import Requirements
-from planner.model.results import Solution, SolveResult
+from planner.model.results import ZERO, Solution, SolveResult
+from planner.plan.explain import EXPLANATION_COLUMNS, explain
 from planner.scenario.baseline import replanning_summary
 from planner.scenario.records import SCHEMA_VERSION
 from planner.scenario.schema import Scenario
 from planner.version import planner_version
-
-ZERO = 1e-6
-"""Values below this are solver noise, not deployments or shortfalls."""
 
 SCHEDULE_COLUMNS = [
     PERIOD, "period_start", "period_end", SECTION_ID, "section_name", KIND_ID,
@@ -50,6 +48,10 @@ class Plan:
     timings: dict[str, float]
     marginal_values: pd.DataFrame | None = None
     """LP runs only: what one more unit at a section and period would save."""
+    explanations: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=EXPLANATION_COLUMNS))
+    """Why each shortfall is short: one row per shortfall and reason that holds (see
+    :mod:`planner.plan.explain`)."""
 
     @property
     def status(self) -> Status:
@@ -86,14 +88,12 @@ def make_plan(
                                            on=[SECTION_ID, PERIOD, ITEM_TYPE, ITEM_ID]),
             requirements,
         )[MARGINAL_COLUMNS]
-    return Plan(
-        scenario,
-        result,
-        _schedule(scenario, requirements, solution, whole=result.whole_units),
-        _shortfalls(scenario, requirements, solution),
-        timings,
-        marginal,
-    )
+    schedule = _schedule(scenario, requirements, solution, whole=result.whole_units)
+    shortfalls = _shortfalls(scenario, requirements, solution)
+    explanations = explain(scenario, requirements, schedule, shortfalls,
+                           whole_units=result.whole_units, objective=result.objective,
+                           gap=result.gap)
+    return Plan(scenario, result, schedule, shortfalls, timings, marginal, explanations)
 
 
 def _with_dates(table: pd.DataFrame, requirements: Requirements) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from matplotlib.colors import BoundaryNorm, Colormap, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from planner.plan.plan import ZERO
+from planner.model.results import ZERO
 from planner.report.runs_data import (
     COVER_PARTS,
     Calendar,

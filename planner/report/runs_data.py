@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from planner.columns import ITEM_ID, ITEM_TYPE, PERIOD, SECTION_ID
-from planner.plan.plan import ZERO
+from planner.model.results import ZERO
 from planner.runs.compare import (
     labels,
     schedule_changes,

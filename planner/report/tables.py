@@ -41,13 +41,19 @@ def number(value: float, decimals: int = 1) -> str:
     return f"{value:,.{decimals}f}"
 
 
-def number_cell(value: Any, decimals: int) -> str:
-    """A table cell: numbers with thousands separators, nothing for missing values."""
+def number_cell(value: Any, decimals: int, *, whole: bool = False) -> str:
+    """A table cell: numbers with thousands separators, nothing for missing values.
+
+    With ``whole``, a whole number prints without decimals (``635``, not ``635.00``).
+    """
     if isinstance(value, bool) or not isinstance(value, int | float):
         return "" if value is None else str(value)
     if value != value:  # NaN
         return ""
-    return number(float(value), decimals)
+    if whole and abs(value - round(value)) < 1e-9:
+        decimals = 0
+    text = number(float(value), decimals)
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
 
 
 def numeric(*headers: str) -> list[Column]:

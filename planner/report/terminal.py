@@ -6,7 +6,7 @@ Each function takes a library result and a console; tables go through
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,9 @@ from rich.text import Text
 from planner.columns import ITEM_ID, ITEM_TYPE, PERIOD, SECTION_ID
 from planner.model.options import Status
 from planner.model.requirements import Requirements
-from planner.plan.plan import ZERO, Plan
+from planner.model.results import ZERO
+from planner.plan.explain import REASONS, reason_phrases
+from planner.plan.plan import Plan
 from planner.report.tables import Column, number, number_cell, numeric, print_table
 from planner.runs.compare import SCHEDULE_KEY, Comparison
 from planner.scenario.schema import Scenario
@@ -25,6 +27,7 @@ from planner.scenario.schema import Scenario
 if TYPE_CHECKING:
     from planner.bench import BenchRow
     from planner.runs.records import RunRecord
+    from planner.runs.remedies import Remedies
     from planner.runs.store import Approval
     from planner.runs.sweep import SweepOutcome
 
@@ -64,7 +67,7 @@ def render_plan(plan: Plan, console: Console, *, changes: Sequence[str] = (),
     """
     for line in changes:
         console.print(f"changed: {line}", highlight=False, soft_wrap=True)
-    render_run(plan.summary(), plan.shortfalls, console)
+    render_run(plan.summary(), plan.shortfalls, console, plan.explanations)
     if written:
         console.print(f"wrote {', '.join(str(path) for path in written)}", highlight=False,
                       soft_wrap=True)
@@ -72,8 +75,12 @@ def render_plan(plan: Plan, console: Console, *, changes: Sequence[str] = (),
         console.print("No --out given: nothing written.")
 
 
-def render_run(summary: dict[str, Any], shortfalls: pd.DataFrame, console: Console) -> None:
-    """A run from its summary and shortfalls table, as :func:`render_plan` shows a plan."""
+def render_run(summary: dict[str, Any], shortfalls: pd.DataFrame, console: Console,
+               explanations: pd.DataFrame | None = None) -> None:
+    """A run from its summary and shortfalls table, as :func:`render_plan` shows a plan.
+
+    With ``explanations``, each of the largest shortfalls says in short why it is short.
+    """
     objective = summary["objective"]
     console.print(
         f"[bold]{summary['scenario']['name']}[/bold]: {summary['status']}"
@@ -113,12 +120,19 @@ def render_run(summary: dict[str, Any], shortfalls: pd.DataFrame, console: Conso
         largest = short.sort_values(["shortfall", PERIOD], ascending=[False, True]).head(
             TOP_SHORTFALLS
         )
+        why = reason_phrases(explanations) if explanations is not None else {}
         print_table(console, [Column("period start"), Column("section"), Column("need"),
-                              *numeric("required", "shortfall")],
+                              *numeric("required", "shortfall"),
+                              *([Column("why", wraps=True)] if why else [])],
                     [(str(row["period_start"]), str(row[SECTION_ID]),
                       f"{row['item_type']} {row['item_id']}", _number(row["required"]),
-                      _number(row["shortfall"])) for row in largest.to_dict("records")],
+                      _number(row["shortfall"]),
+                      *([why.get(_need_key(row), "")] if why else []))
+                     for row in largest.to_dict("records")],
                     title=f"Largest shortfalls ({len(short)} in all)")
+        if why:
+            console.print("Why, in full: planner explain RUN (or explanations.csv).",
+                          highlight=False)
     model = summary["model"]
     timings = summary["timings_seconds"]
     console.print(
@@ -169,8 +183,12 @@ def _render_replanning(replanning: dict[str, Any] | None, console: Console) -> N
         soft_wrap=True)
 
 
-def render_comparison(comparison: Comparison, console: Console) -> None:
-    """Runs side by side: KPIs, shortfalls, deployments, and what changed where."""
+def render_comparison(comparison: Comparison, console: Console, *,
+                      show_all: bool = False) -> None:
+    """Runs side by side, with each run's difference from the first.
+
+    Tables of figures show only the rows where the runs differ, unless ``show_all``.
+    """
     _print_frame(console, comparison.runs.set_index("run")[
         ["scenario", "variant", "status", "scenario_hash"]], "Runs")
     for _, row in comparison.runs.iterrows():
@@ -182,13 +200,16 @@ def render_comparison(comparison: Comparison, console: Console) -> None:
         ("Shortfall by section (unit-periods)", comparison.shortfall_by_section, 1),
         ("Deployed by contributor (unit-periods)", comparison.deployed_by_contributor, 1),
         ("Deployed by category (unit-periods)", comparison.deployed_by_category, 1),
+        ("Utilisation of contributions (per cent of available unit-periods)",
+         comparison.utilisation, 1),
     ):
-        _print_frame(console, table, title, decimals)
-    changed = comparison.utilisation[
-        comparison.utilisation.max(axis=1) - comparison.utilisation.min(axis=1) > 0.005]
-    same = len(comparison.utilisation) - len(changed)
-    _print_frame(console, changed, "Utilisation of pledges that differ (per cent of "
-                 f"available unit-periods; {same} the same in every run)", 1)
+        shown, same = with_differences(table, show_all=show_all)
+        note = (f"; {same} the same in every run, --all shows them" if same and not show_all
+                else "")
+        if shown.empty and same:
+            console.print(f"{title}: the same in every run.", highlight=False)
+            continue
+        _print_frame(console, shown, f"{title}{note}", decimals)
     inputs = comparison.input_changes
     if inputs.empty:
         console.print("Inputs: the same in every run.")
@@ -208,15 +229,43 @@ def render_comparison(comparison: Comparison, console: Console) -> None:
                  "unit-periods of difference by section)", 1)
 
 
+SAME = 1e-9
+"""Figures this close, relative to the row's largest, count as the same."""
+
+
+def with_differences(table: pd.DataFrame, *, show_all: bool = False
+                     ) -> tuple[pd.DataFrame, int]:
+    """``table`` (one column per run) with ``Δ RUN`` columns against the first run.
+
+    Rows where every run has the same figure are left out unless ``show_all``; returns the
+    table and how many rows were the same.
+    """
+    if table.empty or len(table.columns) < 2:
+        return table, 0
+    numbers = table.apply(pd.to_numeric, errors="coerce").astype("float64")
+    first = numbers.iloc[:, 0]
+    differences = numbers.sub(first, axis=0)
+    tolerance = SAME * numbers.abs().max(axis=1).clip(lower=1.0)
+    close = differences.abs().le(tolerance, axis=0) | (numbers.isna()
+                                                       & first.isna().to_numpy()[:, None])
+    same = close.all(axis=1)
+    shown = table.copy()
+    for column in table.columns[1:]:
+        shown[f"Δ {column}"] = differences[column].where(~close[column], 0.0)
+    if not show_all:
+        shown = shown[~same.to_numpy()]
+    return shown, int(same.sum())
+
+
 def _print_frame(console: Console, frame: pd.DataFrame, title: str, decimals: int = 2
                  ) -> None:
-    """A frame as a table: its index first, numbers right-aligned."""
+    """A frame as a table: its index first, numbers right-aligned, whole numbers whole."""
     names = [str(name or "") for name in frame.index.names]
     rows = []
     for key, row in frame.iterrows():
         keys = key if isinstance(key, tuple) else (key,)
         rows.append((*(str(part) for part in keys),
-                     *(number_cell(value, decimals) for value in row)))
+                     *(number_cell(value, decimals, whole=True) for value in row)))
     print_table(console, [*(Column(name) for name in names),
                           *numeric(*(str(column) for column in frame.columns))], rows,
                 title=title)
@@ -260,7 +309,64 @@ def render_record(record: RunRecord, console: Console) -> None:
                   highlight=False, soft_wrap=True)
     for line in record.changes:
         console.print(f"changed: {line}", highlight=False, soft_wrap=True)
-    render_run(record.summary, record.shortfalls, console)
+    render_run(record.summary, record.shortfalls, console, record.why_short())
+
+
+def _need_key(row: Mapping[Any, Any]) -> tuple[str, int, str, str]:
+    return (str(row[SECTION_ID]), int(row[PERIOD]), str(row[ITEM_TYPE]), str(row[ITEM_ID]))
+
+
+def render_explanations(record: RunRecord, explanations: pd.DataFrame, console: Console, *,
+                        limit: int | None) -> None:
+    """Each shortfall of ``explanations``, largest first, with every reason in full."""
+    title = f"run #{record.id} {record.scenario_name} ({record.variant or 'base'})"
+    if explanations.empty:
+        console.print(f"{title}: no shortfall here: every need is covered.", highlight=False,
+                      soft_wrap=True)
+        return
+    needs = (explanations.drop_duplicates([SECTION_ID, PERIOD, ITEM_TYPE, ITEM_ID])
+             .sort_values(["shortfall", PERIOD, SECTION_ID], ascending=[False, True, True]))
+    shown = needs if limit is None else needs.head(limit)
+    required = {_need_key(row): row["required"]
+                for row in record.shortfalls.to_dict("records")}
+    console.print(Text(f"{title}: why {len(needs)} needs are short", style="bold"),
+                  soft_wrap=True)
+    grouped = {key: rows for key, rows in explanations.groupby(
+        [SECTION_ID, PERIOD, ITEM_TYPE, ITEM_ID], sort=False)}
+    for row in shown.to_dict("records"):
+        key = _need_key(row)
+        of = required.get(key)
+        console.print(Text.assemble(
+            (f"{row[SECTION_ID]}, period {row[PERIOD]} (from {row['period_start']})", "bold"),
+            f": {row[ITEM_TYPE]} {row[ITEM_ID]} short {_number(row['shortfall'])}"
+            + (f" of {_number(of)}" if of is not None else "")), soft_wrap=True)
+        for reason in grouped[row[SECTION_ID], row[PERIOD], row[ITEM_TYPE],
+                              row[ITEM_ID]].to_dict("records"):
+            console.print(Text.assemble(f"  {REASONS.get(reason['reason'], reason['reason'])}"
+                                        f" [{reason['reason']}]: ", str(reason["detail"])),
+                          soft_wrap=True)
+    if len(shown) < len(needs):
+        console.print(f"... {len(needs) - len(shown)} more (--limit 0 shows all)",
+                      highlight=False)
+
+
+def render_remedies(found: Remedies, console: Console) -> None:
+    """The best checked change for each of the largest shortfalls, and what it saves."""
+    if found.best.empty:
+        console.print("No change tried covers any of these shortfalls at a saving.",
+                      highlight=False)
+        return
+    print_table(console, [Column("section"), numeric("period")[0], Column("need"),
+                          *numeric("short", "LP short", "LP after", "saving"),
+                          Column("change", wraps=True), Column("--set")],
+                [(row["section_id"], row["period"], f"{row['item_type']} {row['item_id']}",
+                  _number(row["shortfall"]), _number(row["relaxed_shortfall"]),
+                  _number(row["shortfall_after"]), _number(row["saving"], 0), row["change"],
+                  row["override"])
+                 for row in found.best.to_dict("records")],
+                title="What would cover the largest shortfalls (each change solved in the "
+                      "linear relaxation: its shortfall there before and after, and the fall "
+                      "in the objective it saves)")
 
 
 def render_sweep(outcomes: Sequence[SweepOutcome], title: str, console: Console) -> None:

@@ -22,6 +22,8 @@ from planner.runs.records import RunRecord
 from planner.scenario.schema import Scenario
 from planner.scenario.tables import SCENARIO_TABLES
 
+DECIMALS = 6
+"""Places the figures of a written comparison are rounded to."""
 SCHEDULE_KEY = [PERIOD, SECTION_ID, KIND_ID, CONTRIBUTION_ID]
 COMPARISON_FILE = "comparison.json"
 """Marks a folder as a comparison's, which a new comparison may replace."""
@@ -209,7 +211,8 @@ class Comparison:
     """Runs compared: each table has one column per run (see ``labels``)."""
 
     runs: pd.DataFrame
-    """Which runs: label, id, scenario, variant, status, hash, created, changes."""
+    """Which runs: label, id, scenario, variant, status, hash, created, changes, and the
+    ``column`` that names the run in files (see :meth:`machine_tables`)."""
     kpis: pd.DataFrame
     shortfall_by_kind: pd.DataFrame
     shortfall_by_section: pd.DataFrame
@@ -227,18 +230,34 @@ class Comparison:
         """Every table by name."""
         return {name: getattr(self, name) for name in self.TABLE_NAMES}
 
+    def machine_tables(self) -> dict[str, pd.DataFrame]:
+        """Every table as files carry it: runs named by id, figures rounded.
+
+        A stored run's column is ``run_ID`` (``run_12``), a run not stored keeps its label;
+        the ``runs`` table's ``column`` says which is which. Figures are rounded to
+        ``DECIMALS`` places.
+        """
+        names = dict(zip(self.runs["run"], self.runs["column"], strict=True))
+        tables = {}
+        for name, table in self.tables().items():
+            table = table.rename(columns=names)
+            if "run" in table.columns and name != "runs":
+                table = table.assign(run=table["run"].map(names).fillna(table["run"]))
+            tables[name] = table.round(DECIMALS)
+        return tables
+
     def to_json(self) -> dict[str, Any]:
-        """All tables as JSON-ready records."""
+        """All tables as JSON-ready records (see :meth:`machine_tables`)."""
         return {name: json.loads(table.reset_index().to_json(orient="records", date_format="iso"))
                 if name not in ("runs", "input_changes", "schedule_changes")
                 else json.loads(table.to_json(orient="records", date_format="iso"))
-                for name, table in self.tables().items()}
+                for name, table in self.machine_tables().items()}
 
     def write(self, out: Path) -> list[Path]:
         """One CSV file per table plus comparison.json, written whole or not at all."""
         names = []
         with atomic_directory(out, COMPARISON_FOLDER) as staging:
-            for name, table in self.tables().items():
+            for name, table in self.machine_tables().items():
                 indexed = name not in ("runs", "input_changes", "schedule_changes")
                 write_csv(table, staging / f"{name}.csv", index=indexed)
                 names.append(f"{name}.csv")
@@ -263,6 +282,7 @@ def compare(records: Sequence[RunRecord]) -> Comparison:
         "variant": record.variant or "", "status": record.status,
         "scenario_hash": record.scenario_hash[:12], "created": record.created,
         "changes": "; ".join(record.changes),
+        "column": f"run_{record.id}" if record.id is not None else label,
     } for label, record in zip(labels(records), records, strict=True)])
     return Comparison(
         runs=runs,

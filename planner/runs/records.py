@@ -9,7 +9,10 @@ from typing import Any
 import pandas as pd
 
 from planner.model.options import SolveOptions
+from planner.model.requirements import derive_requirements
+from planner.plan.explain import EXPLANATION_COLUMNS, explain
 from planner.plan.plan import Plan
+from planner.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class RunRecord:
     schedule: pd.DataFrame
     shortfalls: pd.DataFrame
     marginal_values: pd.DataFrame | None = None
+    explanations: pd.DataFrame | None = None
+    """Why each shortfall is short (``None`` for runs recorded before explanations)."""
     id: int | None = None
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     source: str = ""
@@ -48,6 +53,21 @@ class RunRecord:
         """A short name for tables and plots: ``#12 summer_surge`` or ``#3 base``."""
         name = self.variant or "base"
         return f"#{self.id} {name}" if self.id is not None else name
+
+    def why_short(self) -> pd.DataFrame:
+        """The run's explanations; for a run recorded before them, derived from its tables.
+
+        A run's explanations read only its inputs, schedule and shortfalls, so deriving
+        them again gives what the run would have recorded.
+        """
+        if self.explanations is not None:
+            return self.explanations
+        if self.shortfalls.empty:
+            return pd.DataFrame(columns=EXPLANATION_COLUMNS)
+        scenario = Scenario.model_validate(self.inputs)
+        return explain(scenario, derive_requirements(scenario), self.schedule,
+                       self.shortfalls, whole_units=not self.options.get("relax", False),
+                       objective=self.objective, gap=self.summary.get("gap"))
 
     @property
     def coverage_per_cent(self) -> float | None:
@@ -74,5 +94,6 @@ def record_plan(plan: Plan, *, variant: str | None = None, changes: tuple[str, .
         schedule=plan.schedule,
         shortfalls=plan.shortfalls,
         marginal_values=plan.marginal_values,
+        explanations=plan.explanations,
         source=source,
     )

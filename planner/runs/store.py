@@ -44,18 +44,20 @@ import pandas as pd
 from pandas.api.types import pandas_dtype
 
 from planner.errors import UsageError
+from planner.plan.explain import EXPLANATION_COLUMNS
 from planner.plan.plan import MARGINAL_COLUMNS, SCHEDULE_COLUMNS, SHORTFALL_COLUMNS
 from planner.runs.records import RunRecord
 
 DEFAULT_STORE = Path("planner-runs.sqlite")
 STORE_VARIABLE = "PLANNER_STORE"
 """Environment variable naming the store when no path is given."""
-STORE_SCHEMA_VERSION = 2
+STORE_SCHEMA_VERSION = 3
 """Kept in the file's ``PRAGMA user_version``; a newer file is refused, not misread.
 
-Version 2 added ``approvals``. A version 1 store is read as it is (it has no approvals)
-and gains the table the first time it is opened for writing."""
-READABLE_VERSIONS = (1, 2)
+Version 2 added ``approvals``, version 3 ``explanations``. An older store is read as it is
+(its runs have no explanations, a version 1 store no approvals) and gains the tables it
+lacks the first time it is opened for writing."""
+READABLE_VERSIONS = (1, 2, 3)
 """The store schema versions this planner reads."""
 BUSY_TIMEOUT = 60.0
 """Seconds to wait for another process's write to finish before giving up."""
@@ -73,13 +75,17 @@ RESULT_TABLES: dict[str, list[str]] = {
     "schedule": SCHEDULE_COLUMNS,
     "shortfalls": SHORTFALL_COLUMNS,
     "marginal_values": MARGINAL_COLUMNS,
+    "explanations": EXPLANATION_COLUMNS,
 }
 """The result tables a run keeps, each with the plan's columns."""
+_ADDED_TABLES = {"explanations": 3}
+"""Result tables added after version 1, with the version that added each."""
 
 _SQL_TYPES = {
     "period": "INTEGER", "running": "INTEGER",
     "quantity": "REAL", "starts": "REAL", "cost": "REAL", "required": "REAL",
     "covered": "REAL", "remote": "REAL", "shortfall": "REAL", "marginal_value": "REAL",
+    "measure": "REAL", "bound": "REAL",
 }
 """Declared SQL types of the result columns; any other column is TEXT."""
 
@@ -161,17 +167,34 @@ def _schema() -> list[str]:
         "CREATE INDEX runs_by_scenario ON runs (scenario_name, id)",
         *_APPROVALS,
     ]
-    for name, columns in RESULT_TABLES.items():
-        declared = ",\n            ".join(
-            f"{column} {_SQL_TYPES.get(column, 'TEXT')}" for column in columns
-        )
-        statements.append(f"""CREATE TABLE {name} (
+    return [*statements, *(_result_table(name) for name in RESULT_TABLES)]
+
+
+def _result_table(name: str) -> str:
+    """The statement that creates result table ``name``."""
+    declared = ",\n            ".join(
+        f"{column} {_SQL_TYPES.get(column, 'TEXT')}" for column in RESULT_TABLES[name]
+    )
+    return f"""CREATE TABLE {name} (
             run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
             seq INTEGER NOT NULL,
             {declared},
             PRIMARY KEY (run_id, seq)
-        )""")
-    return statements
+        )"""
+
+
+def _added_since(version: int) -> list[str]:
+    """The statements that bring a store of schema ``version`` up to this planner's.
+
+    Each creates a table only where it is missing, so a store some tables of which a later
+    planner already added is brought up as well.
+    """
+    statements = list(_APPROVALS) if version < 2 else []
+    statements += [_result_table(name) for name, added in _ADDED_TABLES.items()
+                   if added > version]
+    return [statement.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1)
+            .replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+            for statement in statements]
 
 
 _APPROVALS = [
@@ -223,7 +246,9 @@ def check_store(path: Path, *, create: bool) -> bool:
     if "runs" in tables and version > STORE_SCHEMA_VERSION:
         raise UsageError(f"{path}: run store schema version {version} is newer than this "
                          f"planner reads ({STORE_SCHEMA_VERSION}); upgrade border-planner")
-    if version in READABLE_VERSIONS and {"runs", *RESULT_TABLES} <= tables:
+    expected = {"runs", *(name for name in RESULT_TABLES
+                          if _ADDED_TABLES.get(name, 1) <= version)}
+    if version in READABLE_VERSIONS and expected <= tables:
         return True
     if version or tables:
         raise UsageError(f"{path}: an SQLite database, but not a run store")
@@ -320,8 +345,8 @@ class RunStore:
                 )
             if version == STORE_SCHEMA_VERSION:
                 return  # another process created or migrated it meanwhile
-            if version == 1:
-                for statement in _APPROVALS:
+            if version in READABLE_VERSIONS:
+                for statement in _added_since(version):
                     self._connection.execute(statement)
                 self._connection.execute(f"PRAGMA user_version = {STORE_SCHEMA_VERSION}")
                 return
@@ -372,6 +397,8 @@ class RunStore:
                                            "shortfalls": run.shortfalls}
         if run.marginal_values is not None:
             tables["marginal_values"] = run.marginal_values
+        if run.explanations is not None:
+            tables["explanations"] = run.explanations
         dtypes: dict[str, dict[str, str]] = {}
         rows: dict[str, list[tuple[Any, ...]]] = {}
         for name, frame in tables.items():
@@ -445,6 +472,7 @@ class RunStore:
             schedule=tables["schedule"],
             shortfalls=tables["shortfalls"],
             marginal_values=tables.get("marginal_values"),
+            explanations=tables.get("explanations"),
             id=row["id"],
             created=row["created"],
             source=row["source"],
