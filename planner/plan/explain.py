@@ -142,6 +142,7 @@ class _Facts:
     def __init__(self, scenario: Scenario, requirements: Requirements, schedule: pd.DataFrame,
                  shortfalls: pd.DataFrame, *, whole_units: bool, allowance: float) -> None:
         self.scenario = scenario
+        self._offered: dict[tuple[str, str], set[int]] = {}
         self.whole_units = whole_units
         self.allowance = allowance
         periods = requirements.periods
@@ -245,6 +246,13 @@ class _Facts:
                 return year, served
         return None
 
+    def offered(self, c: Contribution, section: str) -> set[int]:
+        """The periods ``c`` may serve at ``section`` (worked out once per pair)."""
+        key = (c.id, section)
+        if key not in self._offered:
+            self._offered[key] = {t for t in self.days if self.shut_out(c, section, t) is None}
+        return self._offered[key]
+
     def stays(self, c: Contribution, section: str, period: int) -> list[list[int]]:
         """Every stay a unit of ``c`` covering ``period`` at ``section`` could make.
 
@@ -254,7 +262,7 @@ class _Facts:
         """
         if not (c.category is Category.LONG_TERM or c.deployment_length is not None):
             return [[period]]
-        offered = {t for t in self.days if self.shut_out(c, section, t) is None}
+        offered = self.offered(c, section)
         first = period
         while first - 1 in offered:
             first -= 1
