@@ -161,5 +161,6 @@ def plan_and_record(applied: Applied, options: SolveOptions | None = None, *,
     with RunStore(store) as runs:
         stored = runs.record(record_plan(plan, variant=applied.variant,
                                          changes=applied.changes, options=options,
-                                         source=str(source)))
+                                         source=str(source),
+                                         description=applied.description))
     return RecordedPlan(plan, stored)

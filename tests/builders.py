@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import signal
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -164,3 +165,19 @@ def units_scheduled(schedule: pd.DataFrame) -> dict[tuple[str, str, int], int]:
     """Units of each pledge at each section and period in a whole-unit schedule."""
     return {(row.contribution_id, row.section_id, row.period): round(row.quantity)
             for row in schedule.itertuples()}
+
+
+def as_older_store(path: Path, version: int, *statements: str) -> bytes:
+    """Turn the run store at ``path`` into one an older planner left: run ``statements``,
+    set its schema ``version``, fold the WAL into the file and remove it; return the bytes.
+    """
+    with sqlite3.connect(path) as connection:
+        for statement in statements:
+            connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {version}")
+        connection.commit()
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path.read_bytes()

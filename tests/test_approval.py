@@ -12,7 +12,7 @@ from planner.contract.bundle import validate_contract
 from planner.errors import ExitCode
 from planner.runs.store import STORE_SCHEMA_VERSION, RunStore, store_path
 
-from builders import invoke
+from builders import as_older_store, invoke
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "scenarios" / "tiny"
@@ -140,14 +140,7 @@ def test_a_version_1_store_is_read_as_it_is_and_migrated_on_approval(
 ) -> None:
     assert invoke(monkeypatch, "run", str(TINY), "--gap", "0") == ExitCode.OK
     path = store_path()
-    with sqlite3.connect(path) as connection:  # as the first released planner left it
-        connection.execute("DROP TABLE approvals")
-        connection.execute("PRAGMA user_version = 1")
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    connection.close()
-    Path(f"{path}-wal").unlink(missing_ok=True)
-    Path(f"{path}-shm").unlink(missing_ok=True)
-    before = path.read_bytes()
+    before = as_older_store(path, 1, "DROP TABLE approvals")  # as the first release left it
     capsys.readouterr()
     assert invoke(monkeypatch, "revisions") == ExitCode.OK
     assert "no approved revisions" in capsys.readouterr().out

@@ -16,7 +16,17 @@ from planner.plan.plan import Plan
 from planner.scenario.records import Category, KindClass
 from planner.scenario.schema import Scenario
 
-from builders import GUARD, INTERPRETER, contribution, invoke, penalty, rule, scenario, section
+from builders import (
+    GUARD,
+    INTERPRETER,
+    as_older_store,
+    contribution,
+    invoke,
+    penalty,
+    rule,
+    scenario,
+    section,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CAR = {"id": "car", "name": "Patrol car", "class": "vehicle", "crew_kind": "guard",
@@ -367,17 +377,10 @@ def test_a_version_2_store_is_explained_from_its_tables_and_migrated_when_writte
 
     store, tiny = tmp_path / "runs.sqlite", ROOT / "scenarios" / "tiny"
     assert invoke(monkeypatch, "run", str(tiny), "--store", str(store)) == 0
-    with sqlite3.connect(store) as connection:  # as the planner before explanations left it
-        connection.execute("DROP TABLE explanations")
-        connection.execute("UPDATE runs SET table_dtypes = json_remove(table_dtypes, "
-                           "'$.explanations')")
-        connection.execute("PRAGMA user_version = 2")
-        connection.commit()
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    connection.close()
-    for suffix in ("-wal", "-shm"):
-        Path(f"{store}{suffix}").unlink(missing_ok=True)
-    before = store.read_bytes()
+    # As the planner before explanations left it.
+    before = as_older_store(store, 2, "DROP TABLE explanations",
+                            "UPDATE runs SET table_dtypes = json_remove(table_dtypes, "
+                            "'$.explanations')")
     capsys.readouterr()
     assert invoke(monkeypatch, "explain", "last", "--store", str(store)) == 0
     assert "[busy_elsewhere]: all 2 units of host-guards" in capsys.readouterr().out
@@ -424,6 +427,10 @@ def test_a_remedy_saves_what_the_re_solved_what_if_saves(western_balkans: Plan) 
         assert western_balkans.result.objective - again.result.objective == pytest.approx(
             row["saving"], rel=1e-6)
         assert row["shortfall_after"] < row["shortfall"]
+    # The LP's estimate bounds every saving from above (duals are a subgradient).
+    priced = found.tried[found.tried["estimate"].notna() & found.tried["checked"]]
+    assert len(priced) >= 2
+    assert (priced["estimate"] >= priced["saving"] - 1e-6 * priced["saving"].abs()).all()
 
 
 def test_explain_with_remedies_prints_the_change_to_run(
@@ -441,3 +448,63 @@ def test_explain_with_remedies_prints_the_change_to_run(
     assert invoke(monkeypatch, "explain", "last", "--store", str(store), "--no-remedies") == 0
     printed = capsys.readouterr().out
     assert "[beds_full]" in printed and "What would cover" not in printed
+
+
+def test_the_lp_prices_beds_and_units_as_worked_out_by_hand() -> None:
+    # tiny (README.md), day 3: a fourth bed at A lets a second interpreter in (150 - 15);
+    # a third host guard lets one more guard stand at A without a bed, so an agency guard's
+    # bed goes to a second interpreter and B keeps its guard (625 - 485).
+    tiny = load_scenario(ROOT / "scenarios" / "tiny")
+    plans = [plan_scenario(tiny, SolveOptions(relax=True), pyomo=pyomo)
+             for pyomo in (False, True)]
+    values = plans[0].capacity_values
+    assert values is not None
+    beds = values[values["capacity"] == "beds"]
+    assert beds[["section_id", "period", "value"]].values.tolist() == [["A", 3, 135.0]]
+    host = values[(values["capacity"] == "units") & (values["contribution_id"] == "host-guards")]
+    assert host.set_index("period")["value"].to_dict() == {1: 5.0, 2: 5.0, 3: 140.0}
+    # The model of record prices them the same.
+    pd.testing.assert_frame_equal(values, plans[1].capacity_values)
+    assert plan_scenario(tiny).capacity_values is None  # whole units: no duals
+
+
+def test_a_language_nobody_speaks_is_remedied_by_an_interpreter_who_learns_it() -> None:
+    from planner.runs.remedies import remedies
+
+    case = guards_at_a(
+        contribution("fr", "interpreter", 1, 10, languages="fra"),
+        kinds=[INTERPRETER], requirement_rules=[], penalties=[],
+        nationalities=[{"id": "X", "name": "X"}],
+        languages=[{"id": "ara", "name": "Arabic", "need_per_arrival": 0.1},
+                   {"id": "fra", "name": "French", "need_per_arrival": 0.1}],
+        language_shares=[{"nationality_id": "X", "language_id": "ara", "share": 1}],
+        forecast=[{"section_id": "A", "period": 1, "nationality_id": "X", "arrivals": 10}],
+    )
+    plan = plan_scenario(case, SolveOptions(relax=True))
+    (best,) = remedies(case, plan.shortfalls, plan.explanations).best.to_dict("records")
+    assert (best["reason"], best["override"]) == ("no_speaker",
+                                                  "contributions.fr.languages=fra;ara")
+    # The French interpreter (10 a day) now covers the Arabic need (150 a day short).
+    assert best["saving"] == pytest.approx(140)
+    assert best["shortfall_after"] == pytest.approx(0)
+
+
+def test_a_rotation_that_cannot_fit_is_remedied_by_a_window_a_stay_longer() -> None:
+    from planner.runs.remedies import remedies
+
+    # As in the rotation case above: stays of 3 days, available to day 2, 300 short.
+    case = guards_at_a(
+        contribution("rot", "guard", 1, 10, deployment_length=3, available_to="2024-01-02"),
+        horizon={"periods": 3},
+    )
+    plan = plan_scenario(case, SolveOptions(relax=True))
+    found = remedies(case, plan.shortfalls, plan.explanations)
+    tried = found.tried[found.tried["rank"] == 1].set_index("override")
+    # Two days more: one stay covers all three days (30 instead of 300). Stays of two:
+    # days 1 and 2 covered (20), day 3 still short (100): 180 saved. One more unit: the
+    # LP prices it at nothing, which proves it saves nothing, unsolved.
+    assert tried.loc["contributions.rot.available_to=2024-01-04", "saving"] == pytest.approx(270)
+    assert tried.loc["contributions.rot.deployment_length=2", "saving"] == pytest.approx(180)
+    more = tried.loc["contributions.rot.quantity=2"]
+    assert (more["estimate"], more["saving"], more["checked"]) == (0.0, 0.0, False)
+    assert found.best.iloc[0]["override"] == "contributions.rot.available_to=2024-01-04"

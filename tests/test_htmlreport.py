@@ -31,6 +31,7 @@ SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
 PER_RUN = ("coverage-heatmap", "deployments-by-contributor", "shortfall-by-kind",
            "language-cover")
+COMPARISONS = ("shortfall-by-kind-comparison", "shortfall-by-section-comparison")
 
 CONSOLE_ERROR = re.compile(r":CONSOLE(?::\d+|\(\d+\))\]|\bUncaught\b")
 """A console line in Chromium's log (``INFO:CONSOLE:2] "Uncaught Error: x", source: ...``).
@@ -67,7 +68,8 @@ def tiny_runs(tiny: Scenario) -> list[RunRecord]:
     base = dataclasses.replace(record_plan(plan_scenario(tiny)), id=1)
     fewer = dataclasses.replace(
         record_plan(plan_scenario(_with_quantity(tiny, "host-guards", 1)),
-                    variant="fewer_hosts", changes=("contributions host-guards quantity: 2 -> 1",)),
+                    variant="fewer_hosts", changes=("contributions host-guards quantity: 2 -> 1",),
+                    description="One host guard fewer: Examplia needs the other at home."),
         id=2,
     )
     return [base, fewer, _no_plan(base, 3)]
@@ -206,10 +208,10 @@ def test_report_has_every_plot_once_with_one_svg(tiny_html: str) -> None:
     page = _page(tiny_html)
     assert not page.open and not page.mismatched
     counts = Counter(kind for kind, _ in page.figures)
-    assert counts == {**dict.fromkeys(PER_RUN, 2), "shortfall-by-kind-comparison": 1,
+    assert counts == {**dict.fromkeys(PER_RUN, 2), **dict.fromkeys(COMPARISONS, 1),
                       "schedule-differences": 1}
     assert all(svgs == 1 for _, svgs in page.figures)
-    assert page.svgs == len(page.figures) == 10
+    assert page.svgs == len(page.figures) == 11
     assert len(page.ids) == len(set(page.ids)), "ids must be unique across the page"
     for kind in PER_RUN:
         assert f'class="plot {kind}" id="{kind}-1"' in tiny_html
@@ -236,6 +238,78 @@ def test_report_lists_the_runs_and_their_changes(tiny_html: str,
     assert "<li>sections A beds: 3 -&gt; 0</li>" in tiny_html
     assert tiny_runs[0].created in tiny_html
     assert '<span class="status-bad">infeasible</span>' in tiny_html
+
+
+def test_each_variant_is_described_under_its_name(tiny_html: str) -> None:
+    assert ("<td>fewer_hosts<span class=\"description\">One host guard fewer: Examplia "
+            "needs the other at home.</span></td>") in tiny_html
+    assert "<td>base</td>" in tiny_html  # the base has no description
+
+
+def test_why_short_gives_each_runs_largest_shortfalls_with_their_reasons(
+    tiny_html: str, tiny_runs: list[RunRecord],
+) -> None:
+    section = tiny_html[tiny_html.index('<section id="why-short">'):]
+    section = section[:section.index("</section>")]
+    base = section[section.index("<h3>#1 base</h3>"):section.index("<h3>#2 fewer_hosts</h3>")]
+    # tiny's two shortfalls (README.md): day 3, 3 Arabic units at A, 1 guard at B.
+    assert "2 needs short." in base
+    rows = re.findall(r"<tr>(.*?)</tr>", base[base.index('class="why-short"'):])[1:]
+    assert len(rows) == 2
+    assert ('<td class="number">3</td><td>03 Jan</td><td>Green border A (A)</td>'
+            '<td>Arabic (ara)</td><td class="number alarm">3</td>') in rows[0]
+    assert "<code>beds_full</code> A&#x27;s 3 beds hold 3 deployed personnel" in rows[0]
+    assert ("<td>Crossing point B (B)</td><td>Border surveillance officer (guard)</td>"
+            '<td class="number alarm">1</td>') in rows[1]
+    assert ("<code>busy_elsewhere</code> all 2 units of host-guards (the one contribution "
+            "that may serve here) are deployed: 2 at A") in rows[1]
+    # The tally counts every explanation the run records.
+    explained = tiny_runs[0].why_short()
+    for reason, count in explained["reason"].value_counts().items():
+        assert re.search(rf"<code>{reason}</code></td><td>[^<]+</td>"
+                         rf'<td class="number">{count}</td>', base), reason
+    assert "No plan: the solve ended infeasible." in section
+
+
+def test_a_run_with_nothing_short_says_so(tiny_runs: list[RunRecord]) -> None:
+    covered = dataclasses.replace(
+        tiny_runs[0], shortfalls=tiny_runs[0].shortfalls.assign(shortfall=0.0),
+        explanations=tiny_runs[0].explanations.iloc[0:0])
+    assert "Nothing short: every need is covered." in render_html([covered])
+
+
+def test_names_stand_beside_codes(tiny_html: str) -> None:
+    names = tiny_html[tiny_html.index('<section id="names">'):]
+    assert ("<tr><td><code>A</code></td><td>Green border A</td><td>Examplia</td><td>land</td>"
+            "<td>high</td><td>3</td></tr>") in names
+    assert "<tr><td><code>car</code></td><td>Patrol car</td><td>vehicle</td></tr>" in names
+    assert "<tr><td><code>ara</code></td><td>Arabic</td></tr>" in names
+    # the plots of kinds and sections name them too
+    for figure in ("shortfall-by-kind-1", "shortfall-by-kind-comparison",
+                   "shortfall-by-section-comparison"):
+        plot = tiny_html[tiny_html.index(f'id="{figure}"'):]
+        plot = plot[:plot.index("</figure>")]
+        wanted = ("Green border A (A)" if "section" in figure
+                  else "Border surveillance officer (guard)")
+        assert f">{wanted}</text>" in plot, figure
+
+
+def test_coverage_colours_read_short_as_alarming() -> None:
+    from itertools import pairwise
+
+    from matplotlib.colors import to_rgba
+
+    from planner.report.plots import COVERAGE_BOUNDS, COVERAGE_COLOURS, _coverage_colours
+
+    cmap, norm = _coverage_colours()
+    middles = [(low + high) / 2 for low, high in pairwise(COVERAGE_BOUNDS)]
+    shades = [cmap(norm(value)) for value in (*middles[:-1], 100.0)]
+    assert shades == [to_rgba(colour) for colour in COVERAGE_COLOURS]
+    # Under 95 %: warm (red over blue), darkest where least is covered; full: cool.
+    warm = shades[:4]
+    assert all(red > blue for red, _, blue, _ in warm)
+    assert [sum(shade[:3]) for shade in warm] == sorted(sum(shade[:3]) for shade in warm)
+    assert shades[-1][2] > shades[-1][0]
 
 
 def test_kpi_table_shows_every_value_formatted(tiny_html: str,
@@ -351,9 +425,9 @@ def test_western_balkans_four_runs(balkans_report: tuple[Path, float],
     page = _page(text)
     assert not page.open and not page.mismatched
     counts = Counter(kind for kind, _ in page.figures)
-    assert counts == {**dict.fromkeys(PER_RUN, 3), "shortfall-by-kind-comparison": 1,
+    assert counts == {**dict.fromkeys(PER_RUN, 3), **dict.fromkeys(COMPARISONS, 1),
                       "schedule-differences": 1}
-    assert page.svgs == len(page.figures) == 14
+    assert page.svgs == len(page.figures) == 15
     assert len(page.ids) == len(set(page.ids))
     assert "#13 rerun vs #11 base: the schedules are the same" in text
     assert "#14 impossible vs #11 base: no plan to compare" in text
@@ -437,8 +511,8 @@ def test_report_opens_in_headless_chromium(balkans_report: tuple[Path, float],
     assert _console_errors(result.stderr) == [], result.stderr[-2000:]
     dom = result.stdout
     assert "<title>Western Balkans: four runs</title>" in dom
-    assert dom.count("<svg") == text.count("<svg") == 14
-    for kind in (*PER_RUN, "shortfall-by-kind-comparison", "schedule-differences"):
+    assert dom.count("<svg") == text.count("<svg") == 15
+    for kind in (*PER_RUN, *COMPARISONS, "schedule-differences"):
         assert f'class="plot {kind}' in dom
 
     shot = tmp_path / "report.png"

@@ -112,6 +112,9 @@ def test_both_paths_give_the_same_lp_plan(case: Scenario) -> None:
     _same_plan(fast, reference)
     assert fast.marginal_values is not None and reference.marginal_values is not None
     pd.testing.assert_frame_equal(fast.marginal_values, reference.marginal_values)
+    assert fast.capacity_values is not None and reference.capacity_values is not None
+    pd.testing.assert_frame_equal(fast.capacity_values, reference.capacity_values,
+                                  check_exact=False, atol=1e-6)
 
 
 @pytest.mark.parametrize("name", ["tiny", "generated S seed 1"])

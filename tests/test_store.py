@@ -21,6 +21,8 @@ from planner.plan.plan import SCHEDULE_COLUMNS, SHORTFALL_COLUMNS
 from planner.runs.records import RunRecord, record_plan
 from planner.runs.store import DEFAULT_STORE, STORE_SCHEMA_VERSION, RunStore, store_path
 
+from builders import as_older_store
+
 WORKERS = 2
 RUNS_EACH = 15
 
@@ -57,6 +59,28 @@ def assert_same_run(stored: RunRecord, original: RunRecord) -> None:
     else:
         assert stored.marginal_values is not None
         pd.testing.assert_frame_equal(stored.marginal_values, original.marginal_values)
+
+
+def test_a_version_3_store_reads_without_descriptions_and_gains_the_column_when_written(
+    tmp_path: Path, whole: RunRecord,
+) -> None:
+    path = tmp_path / "runs.sqlite"
+    described = replace(whole, variant="busy", description="twice the arrivals")
+    with RunStore(path) as store:
+        assert store.get(store.record(described).id or 0).description == "twice the arrivals"
+    # As the planner before descriptions left it.
+    before = as_older_store(path, 3, "ALTER TABLE runs DROP COLUMN description")
+    with RunStore(path, create=False) as store:
+        old = store.get(1)
+    assert (old.variant, old.description) == ("busy", "")
+    assert path.read_bytes() == before  # reading changed nothing
+    with RunStore(path) as store:
+        again = store.record(described)
+        assert store.get(again.id or 0).description == "twice the arrivals"
+        assert store.get(1).description == ""
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == STORE_SCHEMA_VERSION
+    connection.close()
 
 
 # --- where the store is --------------------------------------------------------------------------

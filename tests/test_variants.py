@@ -49,6 +49,59 @@ def test_a_variant_file_names_its_base(tiny_folder: Path) -> None:
         study.default("more_beds")
 
 
+def test_variants_compose_in_the_order_given(tiny_folder: Path) -> None:
+    (tiny_folder / "variants").mkdir()
+    for name, body in {
+        "extra": "description: a fourth guard pledge\nadd:\n  contributions:\n"
+                 "    - {id: extra, contributor: Germany, category: '3', kind_id: guard,\n"
+                 "       quantity: 1, daily_cost: 25, sections: [A]}\n",
+        "more_extra": "set:\n  contributions.extra.quantity: 4\n",
+        "doubled": "set:\n  contributions.extra.quantity: '*2'\n",
+    }.items():
+        (tiny_folder / "variants" / f"{name}.yaml").write_text(body, encoding="utf-8")
+    study = load_study(tiny_folder)
+    # A later variant builds on an earlier one's rows: alone, more_extra names nothing.
+    with pytest.raises(ScenarioError, match=r"variant 'more_extra', field 'set "
+                                            r"contributions.extra.quantity': value 4: no row"):
+        study.apply("more_extra")
+    quantity = {}
+    for order in ("extra,more_extra,doubled", "extra+doubled+more_extra"):
+        applied = study.apply(order)
+        quantity[order] = {row.id: row.quantity for row in applied.scenario.contributions}[
+            "extra"]
+    assert quantity == {"extra,more_extra,doubled": 8, "extra+doubled+more_extra": 4}
+    applied = study.apply(["extra", "more_extra,doubled"])
+    assert applied.variant == "extra+more_extra+doubled"
+    assert applied.changes == ("extra: added contributions extra",
+                               "more_extra: contributions.extra.quantity: 4",
+                               "doubled: contributions.extra.quantity: *2 -> 8")
+    assert applied.description == "extra: a fourth guard pledge"
+    assert study.apply("more_beds").description.startswith("A fourth bed at A")
+
+
+def test_composed_variants_plan_as_worked_out(tiny_folder: Path) -> None:
+    # quiet_day3 makes day 3 like day 2 (80); a fourth bed then changes nothing: 225.
+    study = load_study(tiny_folder)
+    applied = study.apply("quiet_day3,more_beds")
+    assert {s.id: s.beds for s in applied.scenario.sections} == {"A": 4, "B": None}
+    assert [row.arrivals for row in applied.scenario.forecast] == [10, 20, 20]
+    assert plan_scenario(applied.scenario, EXACT).result.objective == pytest.approx(225)
+    assert applied.description == (
+        "quiet_day3: Half the arrivals on day 3 (README.md works out the optimum, 225).\n"
+        "more_beds: A fourth bed at A (README.md works out the optimum, 635).")
+
+
+def test_a_composition_names_every_unknown_and_refuses_a_variant_twice(
+    tiny_folder: Path,
+) -> None:
+    study = load_study(tiny_folder)
+    with pytest.raises(UsageError, match=r"no variant 'nope', 'gone' \(variants: more_beds, "
+                                         r"quiet_day3\)"):
+        study.apply("nope,more_beds,gone")
+    with pytest.raises(UsageError, match=r"variant more_beds named twice"):
+        study.apply("more_beds+quiet_day3,more_beds")
+
+
 def test_an_unknown_variant_lists_the_known_ones(tiny_folder: Path) -> None:
     with pytest.raises(UsageError,
                        match=r"no variant 'nope' \(variants: more_beds, quiet_day3\)"):

@@ -295,3 +295,35 @@ def test_a_bad_variant_on_the_command_line_is_an_input_error(
            "'nobody' in contributions" in capsys.readouterr().err
     assert invoke(monkeypatch, "run", str(tiny_folder), "--variant", "nope") == 2
     assert "no variant 'nope' (variants: more_beds, quiet_day3)" in capsys.readouterr().err
+
+
+def test_variants_compose_on_the_command_line_and_in_a_sweep(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tiny_folder: Path,
+    _run_store: Path,
+) -> None:
+    folder = str(tiny_folder)
+    # Repeated or comma-separated: either way quiet_day3 then more_beds (225, worked out
+    # in tests/test_variants.py).
+    for arguments in (["-w", "quiet_day3", "-w", "more_beds"],
+                      ["--variant", "quiet_day3,more_beds"]):
+        assert invoke(monkeypatch, "run", folder, *arguments) == 0
+        out = capsys.readouterr().out
+        assert "objective 225.00" in out
+        assert "quiet_day3: forecast x0.5 (periods 3-3: 1 rows)" in out
+        assert "more_beds: sections.A.beds: 4" in out
+    assert invoke(monkeypatch, "sweep", folder, "--variants", "more_beds+quiet_day3",
+                  "--jobs", "1") == 0
+    capsys.readouterr()
+    with RunStore(_run_store, create=False) as runs:
+        listed = runs.runs()
+        assert listed["variant"].tolist() == ["quiet_day3+more_beds"] * 2 + [
+            None, "more_beds+quiet_day3"]
+        assert listed["objective"].tolist() == [225.0, 225.0, 770.0, 225.0]
+        composed = runs.get(int(listed["id"].iloc[-1]))
+    assert composed.description == (
+        "more_beds: A fourth bed at A (README.md works out the optimum, 635).\n"
+        "quiet_day3: Half the arrivals on day 3 (README.md works out the optimum, 225).")
+    assert invoke(monkeypatch, "show", "last") == 0
+    shown = capsys.readouterr().out
+    assert "variant: more_beds: A fourth bed at A" in shown
+    assert "variant: quiet_day3: Half the arrivals" in shown

@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 DEFAULT_TIME_LIMIT = 300.0
 """Seconds a whole-unit solve may take from the command line before it reports its best."""
 
-VariantName = Annotated[str | None, typer.Option(
-    "--variant", "-w", help="Apply this variant (what-if) of the scenario; see `planner "
-    "variants`.", metavar="NAME")]
+VariantName = Annotated[list[str] | None, typer.Option(
+    "--variant", "-w", help="Apply this variant (what-if) of the scenario; several "
+    "(a,b or repeated) apply in that order. See `planner variants`.", metavar="NAME")]
 SetOverrides = Annotated[list[str] | None, typer.Option(
     "--set", help="Override one value: table.row.field=value or setting.field=value "
     "(repeatable); a value *1.3 multiplies.", metavar="KEY=VALUE")]
@@ -186,7 +186,8 @@ def _replanning_options(baseline: str | None, freeze_until: str | None,
 def sweep(
     path: ScenarioPath,
     variant_names: Annotated[str | None, typer.Option(
-        "--variants", help="Variants to run besides the base, comma-separated (default: all).",
+        "--variants", help="Variants to run besides the base, comma-separated (default: "
+        "all); a+b is one run of a then b.",
         metavar="NAMES")] = None,
     set_: SetOverrides = None,
     relax: Relax = False,

@@ -18,6 +18,7 @@ from typing import Any
 
 import highspy
 import numpy as np
+import pandas as pd
 
 from planner.model.diagnose import Label, explain_iis
 from planner.model.highs_load import FEASIBLE, drop_rows_beyond, load_matrix, quiet_highs
@@ -25,9 +26,12 @@ from planner.model.matrix import MatrixModel
 from planner.model.options import SolveOptions, Status
 from planner.model.progress import SolveMonitor, relative_gap
 from planner.model.results import (
+    BOUNDED_BY_UNITS,
+    CAPACITY_ROWS,
     SOLUTION_COLUMNS,
     SolveResult,
     StartReport,
+    capacity_values,
     solution_tables,
     with_plan,
 )
@@ -236,9 +240,12 @@ class HighsModel:
         solution = highs.getSolution()
         values = np.asarray(solution.col_value, dtype=float)[self._position]
         self._last = values
-        duals = None
+        duals = capacities = None
         if not matrix.whole_units:
-            duals = self._row_values(np.asarray(solution.row_dual, dtype=float))
+            row_dual = np.asarray(solution.row_dual, dtype=float)
+            duals = self._row_values(row_dual)
+            capacities = self._capacity_values(
+                row_dual, np.asarray(solution.col_dual, dtype=float)[self._position])
         objective = float(info.objective_function_value)
         # Without integer columns HiGHS solves an LP and sets no MIP bound.
         bound = float(info.mip_dual_bound) if matrix.integer.any() else objective
@@ -249,7 +256,7 @@ class HighsModel:
             bound = min(bound, objective)
         return with_plan(outcome, objective, bound,
                          solution_tables(matrix.index, matrix.whole_units,
-                                         self._family_values(values), duals),
+                                         self._family_values(values), duals, capacities),
                          matrix.objective_parts(values), started)
 
     def _offer_start(self, monitor: SolveMonitor | None) -> _StartBeside | None:
@@ -295,6 +302,15 @@ class HighsModel:
         if not len(duals):
             duals = np.zeros(len(matrix.row_lower))
         return {name: duals[matrix.row(name).span] for name in ("cover", "language")}
+
+    def _capacity_values(self, row_dual: np.ndarray, col_dual: np.ndarray) -> pd.DataFrame:
+        """What one more bed, unit or unit-day of cap would save (see ``capacity_values``)."""
+        matrix = self.matrix
+        rows = {name: (matrix.row(name).keys, row_dual[matrix.row(name).span])
+                for name in CAPACITY_ROWS}
+        columns = {name: (matrix.column(name).keys, col_dual[matrix.column(name).span])
+                   for name in BOUNDED_BY_UNITS}
+        return capacity_values(rows, columns)
 
     def _explain(self) -> list[str]:
         """The conflict in planner terms, from a copy of the model (this one stays intact)."""

@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
+from planner.columns import DEPLOY_KEY
 from planner.model.diagnose import Label, explain_iis
+from planner.model.families import ROW
 from planner.model.keys import OBJECTIVE_PARTS
 from planner.model.options import SolveOptions, Status
 from planner.model.pyomo_model import DeploymentModel
 from planner.model.results import (
+    BOUNDED_BY_UNITS,
+    CAPACITY_ROWS,
     SOLUTION_COLUMNS,
     Solution,
     SolveResult,
+    capacity_values,
     solution_tables,
     with_plan,
 )
@@ -109,11 +116,16 @@ def solve(built: DeploymentModel, options: SolveOptions | None = None) -> SolveR
 
     started = time.perf_counter()
     results.solution_loader.load_vars()
-    duals = None
+    duals = capacities = None
     if not built.whole_units:
-        rows = [*built.model.cover.values(), *built.model.language.values()]
+        m = built.model
+        limits = [row for name in CAPACITY_ROWS for row in getattr(m, name).values()]
+        rows = [*m.cover.values(), *m.language.values(), *limits]
         duals = results.solution_loader.get_duals(rows) if rows else {}
-    solution = extract_solution(built, duals)
+        bounded = [v for name in BOUNDED_BY_UNITS for v in getattr(m, name).values()]
+        reduced = results.solution_loader.get_reduced_costs(bounded) if bounded else {}
+        capacities = _capacity_values(built, duals, reduced)
+    solution = extract_solution(built, duals, capacities)
     parts = {name: float(pyo.value(getattr(built.model, name))) for name in OBJECTIVE_PARTS}
     objective = float(results.incumbent_objective)
     return with_plan(outcome, objective,
@@ -126,7 +138,28 @@ def _values(variable: pyo.Var) -> np.ndarray:
     return np.array([variable[key].value or 0.0 for key in variable.index_set()], dtype=float)
 
 
-def extract_solution(built: DeploymentModel, duals: dict[Any, float] | None) -> Solution:
+def _capacity_values(built: DeploymentModel, duals: Mapping[Any, float],
+                     reduced: Mapping[Any, float]) -> pd.DataFrame:
+    """What one more bed, unit or unit-day of cap would save (see ``capacity_values``)."""
+    m = built.model
+    rows = {}
+    for name in CAPACITY_ROWS:
+        constraint = getattr(m, name)
+        keys = pd.DataFrame([key if isinstance(key, tuple) else (key,)
+                             for key in constraint], columns=list(ROW[name].key))
+        rows[name] = (keys, np.array([duals.get(row, 0.0) for row in constraint.values()],
+                                     dtype=float))
+    columns = {}
+    for name in BOUNDED_BY_UNITS:
+        variable = getattr(m, name)
+        columns[name] = (pd.DataFrame(list(variable.keys()), columns=DEPLOY_KEY),
+                         np.array([reduced.get(v, 0.0) for v in variable.values()],
+                                  dtype=float))
+    return capacity_values(rows, columns)
+
+
+def extract_solution(built: DeploymentModel, duals: dict[Any, float] | None,
+                     capacities: pd.DataFrame | None = None) -> Solution:
     """Read the Pyomo model's loaded values (and LP duals) into tables aligned with the index."""
     m = built.model
     values = {name: _values(getattr(m, name)) for name in SOLUTION_COLUMNS}
@@ -134,6 +167,6 @@ def extract_solution(built: DeploymentModel, duals: dict[Any, float] | None) -> 
         name: np.array([duals.get(row, 0.0) for row in getattr(m, name).values()], dtype=float)
         for name in ("cover", "language")
     }
-    return solution_tables(built.index, built.whole_units, values, row_duals)
+    return solution_tables(built.index, built.whole_units, values, row_duals, capacities)
 
 

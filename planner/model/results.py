@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from planner.columns import DEPLOY_KEY, ITEM_ID, KIND_ID, NEED_KEY
+from planner.columns import (
+    CONTRIBUTION_ID,
+    DEPLOY_KEY,
+    ITEM_ID,
+    KIND_ID,
+    NEED_KEY,
+    PERIOD,
+    SECTION_ID,
+)
 from planner.model.index import ModelIndex
 from planner.model.keys import OBJECTIVE_PARTS, ModelSize
 from planner.model.options import Status
@@ -43,6 +52,63 @@ class Solution:
     marginal_values: pd.DataFrame | None = None
     """LP only: ``section_id``, ``period``, ``item_type``, ``item_id``, ``marginal_value``:
     what one more unit there and then would save (the dual of its cover row)."""
+    capacity_values: pd.DataFrame | None = None
+    """LP only: what one more unit of each binding capacity would save
+    (:data:`CAPACITY_COLUMNS`; see :func:`capacity_values`)."""
+
+
+CAPACITY_COLUMNS = ["capacity", SECTION_ID, CONTRIBUTION_ID, PERIOD, "year", "value"]
+"""``capacity`` is ``beds`` (at ``section_id`` in ``period``), ``units`` (of
+``contribution_id`` in ``period``) or ``cap`` (a unit-day of ``contribution_id``'s annual
+cap in ``year``); ``value`` what one more would save."""
+
+
+CAPACITY_ROWS = {"accommodation": "beds", "availability": "units", "annual_cap": "cap"}
+"""The row families whose duals price a capacity, and the capacity each prices."""
+
+
+BOUNDED_BY_UNITS = ("deploy", "start")
+"""The column families whose upper bounds are a contribution's units."""
+
+
+def capacity_values(rows: Mapping[str, tuple[pd.DataFrame, np.ndarray]],
+                    columns: Mapping[str, tuple[pd.DataFrame, np.ndarray]]) -> pd.DataFrame:
+    """What one more of each capacity would save, from an LP's duals and reduced costs.
+
+    ``rows`` holds, for each family of :data:`CAPACITY_ROWS`, its rows' keys and duals
+    (a limit row's dual is what one more of its limit would cost, so minus the saving);
+    ``columns`` the ``deploy`` and ``start`` columns' keys and reduced costs. A unit of a
+    contribution is priced by its availability row and, where a deployment or an arrival
+    is held by its bound (a contribution that may serve at one section only has no row; a
+    rotation's arrivals are bounded by the units it has), by that column's reduced cost at
+    the bound: raising the contribution's units raises them all. As duals are a
+    subgradient of the objective, the saving a change brings is at most these values times
+    its amounts.
+    First-order figures, as an LP gives them: exact for a small enough change. Only
+    capacities worth something (more than :data:`ZERO`) are listed, in key order.
+    """
+    frames = []
+    for family, (keys, duals) in rows.items():
+        frames.append(keys.reset_index(drop=True).assign(capacity=CAPACITY_ROWS[family],
+                                                         value=-np.asarray(duals)))
+    for keys, reduced in columns.values():
+        # At its upper bound a column's reduced cost is what one more would save, negated.
+        frames.append(keys[[CONTRIBUTION_ID, PERIOD]].reset_index(drop=True).assign(
+            capacity="units", value=np.maximum(-np.asarray(reduced, dtype=float), 0.0)))
+    table = pd.concat(frames, ignore_index=True)
+    for column in CAPACITY_COLUMNS:
+        if column not in table.columns:
+            table[column] = None
+    table = (table.groupby(["capacity", SECTION_ID, CONTRIBUTION_ID, PERIOD, "year"],
+                           dropna=False, sort=False)["value"].sum().reset_index())
+    table = table[table["value"] > ZERO]
+    for column in (SECTION_ID, CONTRIBUTION_ID):
+        ids = table[column].astype(object)
+        table[column] = ids.where(ids.notna(), None)
+    table[PERIOD] = table[PERIOD].astype("Int64")
+    table["year"] = table["year"].astype("Int64")
+    return (table.sort_values(["capacity", SECTION_ID, CONTRIBUTION_ID, "year", PERIOD])
+            [CAPACITY_COLUMNS].reset_index(drop=True))
 
 
 @dataclass(frozen=True)
@@ -135,7 +201,8 @@ SOLUTION_COLUMNS = ("deploy", "start", "uncovered", "interpret", "remote", "unse
 
 
 def solution_tables(index: ModelIndex, whole_units: bool, values: dict[str, np.ndarray],
-                    duals: dict[str, np.ndarray] | None) -> Solution:
+                    duals: dict[str, np.ndarray] | None,
+                    capacities: pd.DataFrame | None = None) -> Solution:
     """The solution's tables from values in the order of each family's index table.
 
     ``values`` holds each variable family's values; ``duals`` (an LP's) the cover and
@@ -174,4 +241,5 @@ def solution_tables(index: ModelIndex, whole_units: bool, values: dict[str, np.n
         unserved_language=table(index.language, [*NEED_KEY, "language_id"],
                                 "unserved_language", "shortfall"),
         marginal_values=marginal,
+        capacity_values=capacities,
     )

@@ -52,6 +52,9 @@ class Plan:
         default_factory=lambda: pd.DataFrame(columns=EXPLANATION_COLUMNS))
     """Why each shortfall is short: one row per shortfall and reason that holds (see
     :mod:`planner.plan.explain`)."""
+    capacity_values: pd.DataFrame | None = None
+    """LP runs only: what one more bed, unit of a contribution or unit-day of an annual cap
+    would save, where it would save anything (``planner.model.results.CAPACITY_COLUMNS``)."""
 
     @property
     def status(self) -> Status:
@@ -93,7 +96,8 @@ def make_plan(
     explanations = explain(scenario, requirements, schedule, shortfalls,
                            whole_units=result.whole_units, objective=result.objective,
                            gap=result.gap)
-    return Plan(scenario, result, schedule, shortfalls, timings, marginal, explanations)
+    return Plan(scenario, result, schedule, shortfalls, timings, marginal, explanations,
+                solution.capacity_values)
 
 
 def _with_dates(table: pd.DataFrame, requirements: Requirements) -> pd.DataFrame:

@@ -6,8 +6,10 @@ style sheet is inline, and nothing refers to a network resource. For each run it
 coverage heatmap (section by period), deployments stacked by contributor over time, the
 shortfall by kind and, where there are interpreter needs, how each language is covered.
 With several runs the runs stand side by side, one column each, after a comparison of
-their key figures, their shortfalls by kind and where their schedules differ from the
-first run's.
+their key figures, their shortfalls by kind and by section and where their schedules
+differ from the first run's. "Why short" gives each run's largest shortfalls with their
+reasons, and the page ends with the names of the sections, kinds and languages its codes
+stand for.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.files.atomic import GENERATOR, FileKind, atomic_file, holds_text
+from planner.plan.explain import REASONS
 from planner.report.plots import (
     RUN_COLOURS,
     contributor_palette,
@@ -31,9 +34,13 @@ from planner.report.plots import (
     shortfall_comparison,
 )
 from planner.report.runs_data import (
+    input_names,
     kind_needs,
     language_cover,
     language_needs,
+    largest_shortfalls,
+    named,
+    reason_counts,
     run_calendar,
     shortfall_by_kind,
 )
@@ -59,6 +66,10 @@ RUNS_PER_ROW = 4
 """Runs side by side in one row of the report; more runs wrap onto further rows."""
 
 
+WHY_SHORT_ROWS = 10
+"""Shortfalls listed per run under "Why short", largest first."""
+
+
 _MONEY = ("cost", "penalty")
 
 
@@ -78,6 +89,11 @@ th, td { border-bottom: 1px solid var(--rule); padding: .3rem .7rem; vertical-al
 thead th { background: var(--band); border-bottom: 2px solid var(--rule); }
 td.number, th.number { text-align: right; white-space: nowrap; }
 .delta { display: block; font-size: .8em; color: var(--muted); }
+.description { display: block; font-size: .85em; color: var(--muted); max-width: 38rem; }
+ul.reasons { margin: 0; padding-left: 1.1rem; }
+ul.reasons code, table.reasons code { font-size: .85em; }
+td.alarm { color: #a50026; font-weight: 600; }
+table.why-short td:nth-child(2) { white-space: nowrap; }
 ul.changes { margin: 0; padding-left: 1.1rem; }
 .status-bad { color: #b00020; font-weight: 600; }
 .grid { display: grid; gap: 1rem 1.25rem; align-items: start;
@@ -125,6 +141,12 @@ def _status_html(record: RunRecord) -> str:
     return f"<span{css}>{escape(record.status)}</span>"
 
 
+def _description_html(description: str) -> str:
+    """A variant's description under its name: one line per variant composed."""
+    return "".join(f'<span class="description">{escape(line)}</span>'
+                   for line in description.splitlines() if line.strip())
+
+
 def _runs_table(records: Sequence[RunRecord], names: Sequence[str]) -> str:
     head = ("<thead><tr><th>run</th><th>variant</th><th>status</th><th>units</th>"
             '<th class="number">objective</th><th class="number">coverage</th>'
@@ -136,7 +158,8 @@ def _runs_table(records: Sequence[RunRecord], names: Sequence[str]) -> str:
                    + "".join(f"<li>{escape(line)}</li>" for line in record.changes) + "</ul>"
                    if record.changes else MISSING)
         rows.append(
-            f"<tr><td>{escape(name)}</td><td>{escape(record.variant or 'base')}</td>"
+            f"<tr><td>{escape(name)}</td><td>{escape(record.variant or 'base')}"
+            f"{_description_html(record.description)}</td>"
             f"<td>{_status_html(record)}</td><td>{escape(record.summary.get('units', ''))}</td>"
             f'<td class="number">{number_text(record.objective, 0)}</td>'
             f'<td class="number">{MISSING if coverage is None else f"{coverage:.2f} %"}</td>'
@@ -259,10 +282,13 @@ def _runs_section(records: Sequence[RunRecord], names: Sequence[str]) -> str:
 
 def _comparison_section(records: Sequence[RunRecord], names: Sequence[str]) -> str:
     parts = ['<section id="comparison"><h2>Comparison</h2>']
-    plot = shortfall_comparison(records, names)
-    parts.append(plot.html() if plot is not None else
-                 placeholder("fewer than two runs with a plan: no shortfalls to compare",
-                             "empty"))
+    for by in ("kind", "section"):
+        plot = shortfall_comparison(records, names, by)
+        parts.append(plot.html() if plot is not None else
+                     placeholder("fewer than two runs with a plan: no shortfalls to compare",
+                                 "empty"))
+        if plot is None:
+            break
     parts.append(f"<h3>Where schedules differ from {escape(names[0])}</h3>")
     cells = difference_heatmaps(records, names)
     width = min(len(cells), RUNS_PER_ROW - 1) or 1
@@ -271,12 +297,98 @@ def _comparison_section(records: Sequence[RunRecord], names: Sequence[str]) -> s
     return "".join(parts)
 
 
+def _need_name(record: RunRecord, item_type: str, item: str) -> str:
+    table = "kinds" if item_type == "kind" else "languages"
+    return named(item, input_names(record, table))
+
+
+def _why_short_run(record: RunRecord, name: str, sections: dict[str, str]) -> str:
+    """One run's reasons tallied, then its largest shortfalls each with its reasons."""
+    head = f"<h3>{escape(name)}</h3>"
+    if not has_plan(record):
+        return f'{head}<p class="note">No plan: the solve ended {escape(record.status)}.</p>'
+    largest = largest_shortfalls(record, WHY_SHORT_ROWS)
+    if largest.empty:
+        return f'{head}<p class="note">Nothing short: every need is covered.</p>'
+    counts = reason_counts(record)
+    shortfalls = int((record.shortfalls["shortfall"] > 0).sum())
+    tally = "".join(
+        f"<tr><td><code>{escape(code)}</code></td><td>{escape(row['meaning'])}</td>"
+        f'<td class="number">{row["shortfalls"]:,}</td>'
+        f'<td class="number">{escape(number_text(float(row["short"])))}</td></tr>'
+        for code, row in counts.iterrows())
+    rows = []
+    calendar = run_calendar(record)
+    for row in largest.to_dict("records"):
+        period = int(row["period"])
+        reasons = "".join(f"<li><code>{escape(code)}</code> {escape(detail)}</li>"
+                          for code, detail in row["reasons"]) or "<li>(none recorded)</li>"
+        share = 100 * float(row["shortfall"]) / float(row["required"]) if float(
+            row["required"]) > 0 else 0.0
+        rows.append(
+            f'<tr><td class="number">{period}</td><td>{escape(calendar.labels[period])}</td>'
+            f"<td>{escape(named(str(row['section_id']), sections))}</td>"
+            f"<td>{escape(_need_name(record, str(row['item_type']), str(row['item_id'])))}</td>"
+            f'<td class="number alarm">{escape(number_text(float(row["shortfall"])))}</td>'
+            f'<td class="number">{escape(number_text(float(row["required"])))} '
+            f"({share:.0f} % short)</td>"
+            f'<td><ul class="reasons">{reasons}</ul></td></tr>')
+    return (f"{head}<p>{shortfalls:,} needs short. Reasons, each shortfall counted under "
+            "every reason that holds for it:</p>"
+            '<table class="reasons"><thead><tr><th>reason</th><th>meaning</th>'
+            '<th class="number">shortfalls</th><th class="number">unit-periods short</th>'
+            f"</tr></thead><tbody>{tally}</tbody></table>"
+            f"<p>The {len(largest)} largest shortfalls:</p>"
+            '<table class="why-short"><thead><tr><th class="number">period</th><th>from</th>'
+            '<th>section</th><th>need</th><th class="number">short</th>'
+            '<th class="number">of need</th><th>why</th></tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def _why_short_section(records: Sequence[RunRecord], names: Sequence[str]) -> str:
+    """Why each run is short: its reasons tallied and its largest shortfalls explained."""
+    sections = input_names(records[0], "sections")
+    codes = ", ".join(f"<code>{escape(code)}</code> {escape(meaning)}"
+                      for code, meaning in REASONS.items())
+    runs = "".join(_why_short_run(record, name, sections)
+                   for record, name in zip(records, names, strict=True))
+    return (f'<section id="why-short"><h2>Why short</h2>'
+            f'<p class="note">Every shortfall has each reason that holds for it, checked '
+            f"against the run's own schedule and inputs ({codes}). "
+            "<code>planner explain RUN</code> prints them all, with what would cover the "
+            f"largest.</p>{runs}</section>")
+
+
+def _names_section(record: RunRecord) -> str:
+    """What the codes stand for: the sections, kinds and languages of the first run."""
+    tables = []
+    for table, heading, extra in (("sections", "Sections", ("host_country", "border_type",
+                                                              "impact_level", "beds")),
+                                  ("kinds", "Kinds", ("class",)),
+                                  ("languages", "Languages", ())):
+        rows = [row for row in record.inputs.get(table) or [] if isinstance(row, dict)]
+        if not rows:
+            continue
+        head = "".join(f"<th>{escape(column.replace('_', ' '))}</th>" for column in extra)
+        body = "".join(
+            f"<tr><td><code>{escape(row.get('id', ''))}</code></td>"
+            f"<td>{escape(row.get('name') or '')}</td>"
+            + "".join(f"<td>{escape('' if row.get(column) is None else row.get(column))}</td>"
+                      for column in extra) + "</tr>"
+            for row in rows)
+        tables.append(f"<h3>{heading}</h3><table class=\"names {table}\"><thead><tr>"
+                      f"<th>code</th><th>name</th>{head}</tr></thead><tbody>{body}</tbody>"
+                      "</table>")
+    return f'<section id="names"><h2>Names</h2>{"".join(tables)}</section>'
+
+
 def render_html(records: Sequence[RunRecord], *, title: str | None = None) -> str:
     """One self-contained HTML5 page reporting ``records`` (the first is the reference).
 
-    Header and run list, key figures side by side, a comparison (several runs only) and,
-    per run, a coverage heatmap, deployments stacked by contributor, the shortfall by kind
-    and the interpreter cover by language. Runs without a plan say so in place of plots.
+    Header and run list (with each variant's description), key figures side by side, a
+    comparison (several runs only) and, per run, a coverage heatmap, deployments stacked by
+    contributor, the shortfall by kind and the interpreter cover by language; then why each
+    run is short and what the codes stand for. Runs without a plan say so in place of plots.
     """
     if not records:
         raise ValueError("nothing to report: no runs given")
@@ -294,6 +406,8 @@ def render_html(records: Sequence[RunRecord], *, title: str | None = None) -> st
     if len(records) > 1:
         body.append(_comparison_section(records, names))
     body.append(_runs_section(records, names))
+    body.append(_why_short_section(records, names))
+    body.append(_names_section(records[0]))
     body.append(f"<footer><p>Border-operations planner {escape(planner_version())}.</p></footer>")
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'

@@ -28,12 +28,15 @@ from planner.report.runs_data import (
     coverage_grid,
     in_scenario_order,
     input_ids,
+    input_names,
     language_cover,
+    named,
     run_calendar,
     schedule_differences,
     shortfall_by_kind,
 )
 from planner.report.svg import (
+    FIGURE_WIDTH,
     LEGEND_ROW,
     TITLE,
     X_AXIS,
@@ -82,7 +85,13 @@ COVERAGE_BOUNDS = (0.0, 50.0, 75.0, 90.0, 95.0, 99.9, 100.0)
 """Classes of the coverage heatmap (per cent): the last one is 'fully covered'."""
 
 
-NO_NEED_COLOUR = "#E6E6E6"
+COVERAGE_COLOURS = ("#A50026", "#E34A33", "#FC8D59", "#FDCC8A", "#D1E5F0", "#4393C3")
+"""One per class, from alarming (deep red: under half covered) through orange to calm
+(blue: fully covered): short reads as a warning, and the red-to-blue ramp stays legible
+to colour-blind readers, unlike red against green."""
+
+
+NO_NEED_COLOUR = "#EEEEEE"
 
 
 COVERAGE_LABELS = ("<50", "50-75", "75-90", "90-95", "95-100", "100")
@@ -124,9 +133,7 @@ def _heatmap(figure: Figure, grid: pd.DataFrame, calendar: Calendar, title: str,
 
 
 def _coverage_colours() -> tuple[Colormap, BoundaryNorm]:
-    colours = mpl.colormaps["viridis"].resampled(len(COVERAGE_BOUNDS) - 1)
-    cmap = ListedColormap([colours(i) for i in range(colours.N)]).with_extremes(
-        bad=NO_NEED_COLOUR)
+    cmap = ListedColormap(list(COVERAGE_COLOURS)).with_extremes(bad=NO_NEED_COLOUR)
     return cmap, BoundaryNorm(list(COVERAGE_BOUNDS), cmap.N, clip=True)
 
 
@@ -259,17 +266,25 @@ def shortfall_bars(record: RunRecord, position: int, ceiling: float) -> Plot | N
         return None
     short = table["shortfall"].to_numpy(dtype=float)
     required = table["required"].to_numpy(dtype=float)
+    kinds = input_names(record, "kinds")
+    table.index = pd.Index([named(kind, kinds, short=True) for kind in table.index])
+
+    left = 0.15 + text_inches(table.index)
+    # Room right of the longest bar for its figure, the same in every run's plot: the
+    # runs' bars share one scale.
+    bars = FIGURE_WIDTH - left - 0.15
+    figures = text_inches([f"{max(ceiling, 1.0):,.1f} (99.9 %)"], 7.5) + 0.1
+    right = ceiling * bars / max(bars - figures, 0.25 * bars)
 
     def paint(figure: Figure) -> None:
-        ax = axes_inches(figure, left=0.15 + text_inches(table.index))
+        ax = axes_inches(figure, left=left)
         rows = np.arange(len(table))
         ax.barh(rows, short, color=COVER_COLOURS["short"], height=0.65)
         for row, value, need in zip(rows, short, required, strict=True):
             share = 100 * value / need if need > ZERO else 0.0
             ax.annotate(f"{number_text(float(value))} ({share:.1f} %)", (value, row),
                         xytext=(3, 0), textcoords="offset points", va="center", fontsize=7.5)
-        _bar_axes(ax, table.index, ceiling * 1.4, "shortfall (unit-periods)",
-                  "Shortfall by kind")
+        _bar_axes(ax, table.index, right, "shortfall (unit-periods)", "Shortfall by kind")
 
     caption = (f"{record.label}: unit-periods short of the need per kind, and that share of "
                f"the kind's need ({number_text(float(short.sum()))} short in all).")
@@ -282,6 +297,8 @@ def language_bars(record: RunRecord, position: int, ceiling: float) -> Plot | No
     table = language_cover(record)
     if table.empty:
         return None
+    languages = input_names(record, "languages")
+    table.index = pd.Index([named(language, languages, short=True) for language in table.index])
 
     def paint(figure: Figure) -> None:
         ax = axes_inches(figure, left=0.15 + text_inches(table.index),
@@ -308,44 +325,53 @@ def language_bars(record: RunRecord, position: int, ceiling: float) -> Plot | No
                 _bar_height(len(table), LEGEND_ROW + 0.1), paint)
 
 
-def shortfall_comparison(records: Sequence[RunRecord], names: Sequence[str]) -> Plot | None:
-    """Shortfall by kind, one bar per run (``None`` where fewer than two runs have a plan)."""
+COMPARED = {"kind": ("kinds", "kind"), "section": ("sections", "section")}
+"""What a shortfall comparison may be by: the input table naming the rows, and its word."""
+
+
+def shortfall_comparison(records: Sequence[RunRecord], names: Sequence[str],
+                         by: str = "kind") -> Plot | None:
+    """Shortfall by ``kind`` or ``section``, one bar per run, each row named.
+
+    ``None`` where fewer than two runs have a plan or nothing is needed.
+    """
     planned = [name for name, record in zip(names, records, strict=True) if has_plan(record)]
     if len(planned) < 2:
         return None
-    table = shortfall_by(records, "kind")[planned]
+    table_name, word = COMPARED[by]
+    table = shortfall_by(records, by)[planned]
     table.index = table.index.astype(str)
-    order = in_scenario_order(input_ids(records[0], "kinds"), table.index)
+    order = in_scenario_order(input_ids(records[0], table_name), table.index)
     table = table.reindex(order).fillna(0.0)
     if table.empty:
         return None
+    rows = input_names(records[0], table_name)
+    table.index = pd.Index([named(row, rows, short=True) for row in table.index])
     colours = {name: RUN_COLOURS[i % len(RUN_COLOURS)] for i, name in enumerate(names)}
     ceiling = float(table.to_numpy().max())
+    band = 0.8 / len(planned)
+    legend = LEGEND_ROW * math.ceil(len(planned) / 4) + 0.1
 
     def paint(figure: Figure) -> None:
-        ax = axes_inches(figure, left=0.45 + text_inches([f"{ceiling:,.0f}"]),
-                         right=0.45 + text_inches(planned))
+        ax = axes_inches(figure, left=0.15 + text_inches(table.index),
+                         bottom=X_AXIS + legend)
         slots = np.arange(len(table))
-        width = 0.8 / len(planned)
         for i, name in enumerate(planned):
-            ax.bar(slots - 0.4 + width * (i + 0.5), table[name].to_numpy(dtype=float),
-                   width=width, color=colours[name], label=plot_text(name))
-        ax.set_xticks(slots)
-        ax.set_xticklabels([plot_text(kind) for kind in table.index])
-        ax.set_xlim(-0.5, len(table) - 0.5)
-        ax.set_ylabel("shortfall (unit-periods)")
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
-        thousands_axis(ax)
-        ax.set_title("Shortfall by kind, run by run")
-        ax.grid(axis="y", color="#e3e3e3", linewidth=0.6)
+            ax.barh(slots - 0.4 + band * (i + 0.5), table[name].to_numpy(dtype=float),
+                    height=band, color=colours[name], label=plot_text(name))
+        _bar_axes(ax, table.index, ceiling * 1.05, "shortfall (unit-periods)",
+                  f"Shortfall by {word}, run by run")
+        ax.grid(axis="x", color="#e3e3e3", linewidth=0.6)
         ax.set_axisbelow(True)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+        figure.legend(loc="lower center", bbox_to_anchor=(0.5, 0.0),
+                      ncols=min(len(planned), 4), borderaxespad=0.3)
 
-    caption = ("Unit-periods short of the need per kind, one bar per run"
+    caption = (f"Unit-periods short of the need per {word}, one bar per run"
                + ("" if len(planned) == len(records) else " (runs without a plan left out)")
                + ".")
-    return draw("shortfall-by-kind-comparison", "shortfall-by-kind-comparison", caption,
-                "Shortfall by kind compared across runs", 3.0, paint, width=9.0,
+    height = TITLE + X_AXIS + legend + max(0.6, len(table) * (0.1 + 0.09 * len(planned)))
+    return draw(f"shortfall-by-{word}-comparison", f"shortfall-by-{word}-comparison", caption,
+                f"Shortfall by {word} compared across runs", height, paint, width=9.0,
                 extra_class="wide")
 
 

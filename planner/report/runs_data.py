@@ -5,6 +5,7 @@ Plain pandas on a run's stored tables, no drawing: the plots and the page take t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ import pandas as pd
 
 from planner.columns import ITEM_ID, ITEM_TYPE, PERIOD, SECTION_ID
 from planner.model.results import ZERO
+from planner.plan.explain import REASONS
 from planner.runs.compare import (
     labels,
     schedule_changes,
@@ -50,6 +52,34 @@ def input_ids(record: RunRecord, table: str) -> list[str]:
     """The ids of an input table's rows, in the scenario's order."""
     rows = record.inputs.get(table) or []
     return [str(row["id"]) for row in rows if isinstance(row, Mapping) and "id" in row]
+
+
+def input_names(record: RunRecord, table: str) -> dict[str, str]:
+    """Each row's name by its id, for an input table with names (sections, kinds, languages)."""
+    rows = record.inputs.get(table) or []
+    return {str(row["id"]): str(row.get("name") or row["id"]) for row in rows
+            if isinstance(row, Mapping) and "id" in row}
+
+
+NAME_LENGTH = 36
+"""Longest name on a plot's axis; a longer one is cut after a word, with an ellipsis."""
+
+
+def short_name(name: str, limit: int = NAME_LENGTH) -> str:
+    """A name short enough for an axis: without its parenthesised detail, cut after a word."""
+    plain = re.sub(r"\s*\([^)]*\)", "", name).strip() or name
+    if len(plain) <= limit:
+        return plain
+    cut = plain[:limit - 1].rsplit(" ", 1)[0].rstrip(" ,;/-")
+    return f"{cut}\u2026"
+
+
+def named(code: str, names: Mapping[str, str], *, short: bool = False) -> str:
+    """``Name (code)``, or the code alone where the name is the code."""
+    name = names.get(code, code)
+    if name == code:
+        return code
+    return f"{short_name(name) if short else name} ({code})"
 
 
 @dataclass(frozen=True)
@@ -105,6 +135,57 @@ def shortfall_by_kind(record: RunRecord) -> pd.DataFrame:
     table = needs.groupby(ITEM_ID)[["required", "shortfall"]].sum()
     table.index = table.index.astype(str)
     return table.reindex(in_scenario_order(input_ids(record, "kinds"), table.index))
+
+
+def shortfall_by_section(record: RunRecord) -> pd.DataFrame:
+    """Required and short unit-periods of the kind needs per section, in the scenario's order."""
+    needs = kind_needs(record)
+    table = needs.groupby(SECTION_ID)[["required", "shortfall"]].sum()
+    table.index = table.index.astype(str)
+    return table.reindex(in_scenario_order(input_ids(record, "sections"), table.index))
+
+
+SHORTFALL_KEY = [SECTION_ID, PERIOD, ITEM_TYPE, ITEM_ID]
+
+
+def largest_shortfalls(record: RunRecord, limit: int) -> pd.DataFrame:
+    """The run's ``limit`` largest shortfalls (kinds and languages), each with its reasons.
+
+    Columns: the shortfall table's, then ``reasons``: a list of ``(code, detail)`` pairs
+    from the run's explanations, in their order.
+    """
+    table = record.shortfalls
+    if table.empty or "shortfall" not in table.columns:
+        return table.iloc[0:0].assign(reasons=[])
+    short = (table[table["shortfall"] > ZERO]
+             .sort_values(["shortfall", PERIOD, SECTION_ID], ascending=[False, True, True])
+             .head(limit))
+    explanations = record.why_short()
+    reasons: dict[tuple[str, int, str, str], list[tuple[str, str]]] = {}
+    for row in explanations.to_dict("records"):
+        key = (str(row[SECTION_ID]), int(row[PERIOD]), str(row[ITEM_TYPE]), str(row[ITEM_ID]))
+        reasons.setdefault(key, []).append((str(row["reason"]), str(row["detail"])))
+    found = [reasons.get((str(section), int(period), str(kind), str(item)), [])
+             for section, period, kind, item in short[SHORTFALL_KEY].itertuples(index=False)]
+    return short.assign(reasons=pd.Series(found, index=short.index, dtype=object))
+
+
+def reason_counts(record: RunRecord) -> pd.DataFrame:
+    """Per reason (in the documented order): its meaning, shortfalls and unit-periods short.
+
+    A shortfall with several reasons counts under each.
+    """
+    explanations = record.why_short()
+    if explanations.empty:
+        return pd.DataFrame(columns=["meaning", "shortfalls", "short"])
+    grouped = (explanations.drop_duplicates([*SHORTFALL_KEY, "reason"])
+               .groupby("reason")["shortfall"].agg(["count", "sum"]))
+    order = [code for code in REASONS if code in grouped.index]
+    order += sorted(set(grouped.index.astype(str)) - set(order))
+    grouped = grouped.reindex(order)
+    return pd.DataFrame({"meaning": [REASONS.get(code, code) for code in order],
+                         "shortfalls": grouped["count"].astype(int).to_numpy(),
+                         "short": grouped["sum"].astype(float).to_numpy()}, index=order)
 
 
 def language_cover(record: RunRecord) -> pd.DataFrame:

@@ -307,6 +307,8 @@ def render_record(record: RunRecord, console: Console) -> None:
                   soft_wrap=True)
     console.print(f"scenario hash {record.scenario_hash}; options {record.options}",
                   highlight=False, soft_wrap=True)
+    for line in record.description.splitlines():
+        console.print(f"variant: {line}", highlight=False, soft_wrap=True)
     for line in record.changes:
         console.print(f"changed: {line}", highlight=False, soft_wrap=True)
     render_run(record.summary, record.shortfalls, console, record.why_short())
@@ -357,16 +359,17 @@ def render_remedies(found: Remedies, console: Console) -> None:
                       highlight=False)
         return
     print_table(console, [Column("section"), numeric("period")[0], Column("need"),
-                          *numeric("short", "LP short", "LP after", "saving"),
+                          *numeric("short", "LP short", "LP after", "estimate", "saving"),
                           Column("change", wraps=True), Column("--set")],
                 [(row["section_id"], row["period"], f"{row['item_type']} {row['item_id']}",
                   _number(row["shortfall"]), _number(row["relaxed_shortfall"]),
-                  _number(row["shortfall_after"]), _number(row["saving"], 0), row["change"],
-                  row["override"])
+                  _number(row["shortfall_after"]), number_cell(row["estimate"], 0),
+                  _number(row["saving"], 0), row["change"], row["override"])
                  for row in found.best.to_dict("records")],
                 title="What would cover the largest shortfalls (each change solved in the "
-                      "linear relaxation: its shortfall there before and after, and the fall "
-                      "in the objective it saves)")
+                      "linear relaxation: its shortfall there before and after, the LP's "
+                      "marginal values times the change as an estimate, and the fall in the "
+                      "objective it saves)")
 
 
 def render_sweep(outcomes: Sequence[SweepOutcome], title: str, console: Console) -> None:

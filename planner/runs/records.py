@@ -27,7 +27,7 @@ class RunRecord:
     scenario_hash: str
     """SHA-256 of the resolved scenario (after the variant): equal inputs, equal hash."""
     variant: str | None
-    """The variant's name, ``None`` for the base scenario."""
+    """The variant's name, ``None`` for the base scenario (several: joined by ``+``)."""
     changes: tuple[str, ...]
     """The variant's and ``--set`` overrides as applied, one readable line each."""
     options: dict[str, Any]
@@ -47,6 +47,8 @@ class RunRecord:
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     source: str = ""
     """Where the scenario was loaded from (a path), if anywhere."""
+    description: str = ""
+    """What the variant is, in its author's words (empty for the base)."""
 
     @property
     def label(self) -> str:
@@ -77,7 +79,8 @@ class RunRecord:
 
 
 def record_plan(plan: Plan, *, variant: str | None = None, changes: tuple[str, ...] = (),
-                options: SolveOptions | None = None, source: str = "") -> RunRecord:
+                options: SolveOptions | None = None, source: str = "",
+                description: str = "") -> RunRecord:
     """The run record of a plan (not yet stored)."""
     scenario, result = plan.scenario, plan.result
     settings = asdict(options) if options is not None else {"relax": not result.whole_units}
@@ -96,4 +99,5 @@ def record_plan(plan: Plan, *, variant: str | None = None, changes: tuple[str, .
         marginal_values=plan.marginal_values,
         explanations=plan.explanations,
         source=source,
+        description=description,
     )

@@ -51,13 +51,14 @@ from planner.runs.records import RunRecord
 DEFAULT_STORE = Path("planner-runs.sqlite")
 STORE_VARIABLE = "PLANNER_STORE"
 """Environment variable naming the store when no path is given."""
-STORE_SCHEMA_VERSION = 3
+STORE_SCHEMA_VERSION = 4
 """Kept in the file's ``PRAGMA user_version``; a newer file is refused, not misread.
 
-Version 2 added ``approvals``, version 3 ``explanations``. An older store is read as it is
-(its runs have no explanations, a version 1 store no approvals) and gains the tables it
-lacks the first time it is opened for writing."""
-READABLE_VERSIONS = (1, 2, 3)
+Version 2 added ``approvals``, version 3 ``explanations``, version 4 ``runs.description``
+(what the variant is). An older store is read as it is (its runs have no explanations and
+no descriptions, a version 1 store no approvals) and gains what it lacks the first time
+it is opened for writing."""
+READABLE_VERSIONS = (1, 2, 3, 4)
 """The store schema versions this planner reads."""
 BUSY_TIMEOUT = 60.0
 """Seconds to wait for another process's write to finish before giving up."""
@@ -92,6 +93,7 @@ _SQL_TYPES = {
 _RUN_COLUMNS = [
     "created", "scenario_name", "scenario_hash", "variant", "changes", "options", "status",
     "objective", "coverage_per_cent", "summary", "inputs", "source", "table_dtypes",
+    "description",
 ]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -162,7 +164,8 @@ def _schema() -> list[str]:
             summary TEXT NOT NULL,
             inputs BLOB NOT NULL,
             source TEXT NOT NULL,
-            table_dtypes TEXT NOT NULL
+            table_dtypes TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT ''
         )""",
         "CREATE INDEX runs_by_scenario ON runs (scenario_name, id)",
         *_APPROVALS,
@@ -183,18 +186,26 @@ def _result_table(name: str) -> str:
         )"""
 
 
-def _added_since(version: int) -> list[str]:
+_ADDED_RUN_COLUMNS = {"description": "TEXT NOT NULL DEFAULT ''"}
+"""Columns of ``runs`` added after version 1 (by version 4), with their declarations."""
+
+
+def _added_since(version: int, run_columns: set[str]) -> list[str]:
     """The statements that bring a store of schema ``version`` up to this planner's.
 
-    Each creates a table only where it is missing, so a store some tables of which a later
-    planner already added is brought up as well.
+    Each creates a table or adds a column of ``runs`` (which has ``run_columns``) only
+    where it is missing, so a store part of which a later planner already added is
+    brought up as well.
     """
     statements = list(_APPROVALS) if version < 2 else []
     statements += [_result_table(name) for name, added in _ADDED_TABLES.items()
                    if added > version]
-    return [statement.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1)
-            .replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
-            for statement in statements]
+    statements = [statement.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1)
+                  .replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+                  for statement in statements]
+    return statements + [f"ALTER TABLE runs ADD COLUMN {column} {declared}"
+                         for column, declared in _ADDED_RUN_COLUMNS.items()
+                         if column not in run_columns]
 
 
 _APPROVALS = [
@@ -346,7 +357,9 @@ class RunStore:
             if version == STORE_SCHEMA_VERSION:
                 return  # another process created or migrated it meanwhile
             if version in READABLE_VERSIONS:
-                for statement in _added_since(version):
+                columns = {row[1] for row in self._connection.execute(
+                    "PRAGMA table_info(runs)")}
+                for statement in _added_since(version, columns):
                     self._connection.execute(statement)
                 self._connection.execute(f"PRAGMA user_version = {STORE_SCHEMA_VERSION}")
                 return
@@ -411,7 +424,7 @@ class RunStore:
             json.dumps(run.options, ensure_ascii=False), run.status, run.objective,
             run.coverage_per_cent, json.dumps(run.summary, ensure_ascii=False),
             zlib.compress(json.dumps(run.inputs, ensure_ascii=False).encode("utf-8")),
-            run.source, json.dumps(dtypes),
+            run.source, json.dumps(dtypes), run.description,
         )
         with self._transaction():
             cursor = self._connection.execute(
@@ -453,7 +466,7 @@ class RunStore:
         """The run stored under ``run_id``, tables and all, as it was recorded."""
         with self._transaction("DEFERRED"):
             row = self._connection.execute(
-                f"SELECT id, {', '.join(_RUN_COLUMNS)} FROM runs WHERE id = ?", (run_id,)
+                "SELECT * FROM runs WHERE id = ?", (run_id,)
             ).fetchone()
             if row is None:
                 raise self._unknown(run_id)
@@ -476,6 +489,8 @@ class RunStore:
             id=row["id"],
             created=row["created"],
             source=row["source"],
+            # A row of a store before version 4 has no description (a Row is no mapping).
+            description=row["description"] if "description" in row.keys() else "",  # noqa: SIM118
         )
 
     # --- approvals -----------------------------------------------------------------------------

@@ -14,7 +14,10 @@ scenario folder's ``variants/`` or anywhere) whose ``base:`` names the scenario.
   A value ``"*1.3"`` multiplies the current one.
 
 Overrides apply in that order (remove, add, set, then scale) and the result is validated
-like any scenario; every problem names the variant, the key and the value.
+like any scenario; every problem names the variant, the key and the value. Variants
+compose: ``a+b`` (``--variant a,b`` on the command line) applies ``a``'s overrides, then
+``b``'s to the result, and only then validates, so a later variant may build on an
+earlier one's rows.
 :func:`check_study` makes every check a run makes before it solves, for ``planner validate``.
 """
 
@@ -40,6 +43,8 @@ from planner.scenario.tables import SCENARIO_TABLES, SETTINGS_FIELDS, TableSpec
 
 VARIANTS_FOLDER = "variants"
 BASE = "base"
+COMPOSED = "+"
+"""Joins the names of variants applied in turn: ``summer_surge+extra_pledge``."""
 
 
 class ForecastScale(BaseModel):
@@ -77,7 +82,10 @@ class Applied:
 
     scenario: Scenario
     variant: str | None
+    """The variant's name; for several applied in turn their names joined by ``+``."""
     changes: tuple[str, ...]
+    description: str = ""
+    """The variant's description; for several, each one's after its name, a line each."""
 
 
 def _problem(variant: str, key: str, message: str) -> Problem:
@@ -209,29 +217,45 @@ def variant_file(path: str | Path) -> tuple[Path, Variant] | None:
     return (path.parent / variant.base).resolve(), variant
 
 
-def apply_variant(scenario: Scenario, variant: Variant | None,
+def variant_names(given: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Variant names in the order they apply, from ``a,b``, ``a+b`` or several such.
+
+    Each ``--variant`` value may list several names; blanks are dropped.
+    """
+    texts = [given] if isinstance(given, str) else list(given or ())
+    return tuple(name.strip() for text in texts
+                 for name in text.replace(COMPOSED, ",").split(",") if name.strip())
+
+
+def apply_variant(scenario: Scenario, variant: Variant | Sequence[Variant] | None,
                   sets: Mapping[str, Any] | None = None) -> Applied:
     """The scenario with the variant's overrides, then the ad-hoc ``sets``, applied.
 
-    Raises :class:`ScenarioError` listing every override that names something missing,
-    and every problem of the resulting scenario, each naming the variant.
+    Several variants apply in turn, each to what the ones before it left, and the result
+    is validated once. Raises :class:`ScenarioError` listing every override that names
+    something missing, and every problem of the resulting scenario, each naming the
+    variant (for a problem of the result: all of them, joined by ``+``).
     """
-    name = variant.name if variant is not None else "--set"
+    variants = (() if variant is None else
+                (variant,) if isinstance(variant, Variant) else tuple(variant))
+    name = COMPOSED.join(each.name for each in variants) or "--set"
     document = scenario.model_dump(mode="json", by_alias=True)
     problems: list[Problem] = []
     changes: list[str] = []
-    if variant is not None:
-        for table, keys in variant.remove.items():
-            changes.extend(_remove(document, name, table, keys, problems))
-        for table, rows in variant.add.items():
-            changes.extend(_add(document, name, table, rows, problems))
-        for key, value in variant.set.items():
-            changes.extend(_set(document, name, key, value, problems))
-        for scale in variant.scale_forecast:
-            changes.extend(_scale(document, name, scale, problems))
+    for each in variants:
+        lines: list[str] = []
+        for table, keys in each.remove.items():
+            lines.extend(_remove(document, each.name, table, keys, problems))
+        for table, rows in each.add.items():
+            lines.extend(_add(document, each.name, table, rows, problems))
+        for key, value in each.set.items():
+            lines.extend(_set(document, each.name, key, value, problems))
+        for scale in each.scale_forecast:
+            lines.extend(_scale(document, each.name, scale, problems))
+        changes.extend(f"{each.name}: {line}" if len(variants) > 1 else line
+                       for line in lines)
     for key, value in (sets or {}).items():
-        changes.extend(_set(document, "--set" if variant is None else name, key, value,
-                            problems))
+        changes.extend(_set(document, name, key, value, problems))
     if problems:
         raise ScenarioError(problems, scenario=scenario.meta.name)
     try:
@@ -241,7 +265,10 @@ def apply_variant(scenario: Scenario, variant: Variant | None,
             _problem(name, ".".join(str(part) for part in detail["loc"]), detail["msg"])
             for detail in error.errors()
         ], scenario=scenario.meta.name) from None
-    return Applied(changed, variant.name if variant is not None else None, tuple(changes))
+    description = (variants[0].description if len(variants) == 1 else
+                   "\n".join(f"{each.name}: {each.description}" for each in variants
+                             if each.description))
+    return Applied(changed, name if variants else None, tuple(changes), description)
 
 
 def _spec(table: str) -> TableSpec | None:
@@ -328,7 +355,8 @@ def _set(document: dict[str, Any], name: str, key: str, value: Any,
         if new is _INVALID:
             return []
         row[column] = new
-    shown = matched[0][column] if len(matched) == 1 else f"{value} on {len(matched)} rows"
+    shown = (_shown(value, matched[0][column]) if len(matched) == 1
+             else f"{value} on {len(matched)} rows")
     return [f"{key}: {shown}"]
 
 
@@ -403,22 +431,38 @@ class Study:
     chosen: str | None = None
     """The variant a variant file names itself (``None`` for a scenario)."""
 
-    def apply(self, variant: str | None = None, sets: Mapping[str, Any] | None = None
-              ) -> Applied:
-        """The base with variant ``variant`` (none: the base itself) and ``sets`` applied."""
-        if variant is not None and variant not in self.variants:
-            known = ", ".join(sorted(self.variants)) or "none"
-            raise UsageError(f"{self.path}: no variant '{variant}' (variants: {known})")
-        if variant is None and not sets:
-            return Applied(self.base, None, ())
-        return apply_variant(self.base, self.variants[variant] if variant else None, sets)
+    def apply(self, variant: str | Sequence[str] | None = None,
+              sets: Mapping[str, Any] | None = None) -> Applied:
+        """The base with ``variant`` (none: the base itself) and then ``sets`` applied.
 
-    def default(self, variant: str | None) -> str | None:
-        """The variant a run means: ``variant``, or the one a variant file names itself."""
-        if self.chosen is not None and variant not in (None, self.chosen):
+        ``variant`` may name several variants (``a+b``, ``a,b`` or a sequence): they apply
+        in that order.
+        """
+        names = variant_names(variant)
+        unknown = [name for name in names if name not in self.variants]
+        if unknown:
+            known = ", ".join(sorted(self.variants)) or "none"
+            listed = ", ".join(f"'{name}'" for name in unknown)
+            raise UsageError(f"{self.path}: no variant {listed} (variants: {known})")
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise UsageError(f"{self.path}: variant {', '.join(twice)} named twice: each "
+                             "variant applies once")
+        if not names and not sets:
+            return Applied(self.base, None, ())
+        return apply_variant(self.base, [self.variants[name] for name in names], sets)
+
+    def default(self, variant: str | Sequence[str] | None) -> str | None:
+        """The variant a run means: ``variant``, or the one a variant file names itself.
+
+        Several variants come back joined by ``+``.
+        """
+        names = variant_names(variant)
+        if self.chosen is not None and names and self.chosen not in names:
             raise UsageError(f"{self.path} is the variant '{self.chosen}'; --variant "
-                             f"{variant} does not apply (run its base for other variants)")
-        return variant or self.chosen
+                             f"{','.join(names)} does not apply (run its base for other "
+                             "variants)")
+        return COMPOSED.join(names) or self.chosen
 
 
 def load_study(path: str | Path) -> Study:
