@@ -227,6 +227,10 @@ def test_run_variant_runs_show_and_compare_from_the_command_line(
     kpis = next(line for line in compared.splitlines() if "total cost" in line)
     assert [cell.strip() for cell in kpis.split("│")[1:-1]] == ["total cost", "770", "635",
                                                                  "-135"]
+    # README.md: the fourth bed lets a second interpreter in on day 3 (220 -> 235).
+    deployed = next(line for line in compared.splitlines() if "deployment cost" in line)
+    assert [cell.strip() for cell in deployed.split("│")[1:-1]] == [
+        "deployment cost", "220", "235", "+15"]
     assert "Δ #2 more_beds" in compared
     assert "the same in every run, --all shows them" in compared
     assert (out / "kpis.csv").is_file() and (out / "comparison.json").is_file()

@@ -41,10 +41,12 @@ def number(value: float, decimals: int = 1) -> str:
     return f"{value:,.{decimals}f}"
 
 
-def number_cell(value: Any, decimals: int, *, whole: bool = False) -> str:
+def number_cell(value: Any, decimals: int, *, whole: bool = False, signed: bool = False
+                ) -> str:
     """A table cell: numbers with thousands separators, nothing for missing values.
 
-    With ``whole``, a whole number prints without decimals (``635``, not ``635.00``).
+    With ``whole``, a whole number prints without decimals (``635``, not ``635.00``); with
+    ``signed``, a number above nought has its ``+`` (a difference: ``+135``).
     """
     if isinstance(value, bool) or not isinstance(value, int | float):
         return "" if value is None else str(value)
@@ -53,7 +55,9 @@ def number_cell(value: Any, decimals: int, *, whole: bool = False) -> str:
     if whole and abs(value - round(value)) < 1e-9:
         decimals = 0
     text = number(float(value), decimals)
-    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
+    if not text.strip("-0.,"):
+        return text.lstrip("-")
+    return f"+{text}" if signed and not text.startswith("-") else text
 
 
 def numeric(*headers: str) -> list[Column]:

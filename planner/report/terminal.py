@@ -233,6 +233,10 @@ SAME = 1e-9
 """Figures this close, relative to the row's largest, count as the same."""
 
 
+DIFFERENCE = "Δ "
+"""Heads a difference column: ``Δ #2 more_beds``."""
+
+
 def with_differences(table: pd.DataFrame, *, show_all: bool = False
                      ) -> tuple[pd.DataFrame, int]:
     """``table`` (one column per run) with ``Δ RUN`` columns against the first run.
@@ -251,7 +255,7 @@ def with_differences(table: pd.DataFrame, *, show_all: bool = False
     same = close.all(axis=1)
     shown = table.copy()
     for column in table.columns[1:]:
-        shown[f"Δ {column}"] = differences[column].where(~close[column], 0.0)
+        shown[f"{DIFFERENCE}{column}"] = differences[column].where(~close[column], 0.0)
     if not show_all:
         shown = shown[~same.to_numpy()]
     return shown, int(same.sum())
@@ -265,7 +269,9 @@ def _print_frame(console: Console, frame: pd.DataFrame, title: str, decimals: in
     for key, row in frame.iterrows():
         keys = key if isinstance(key, tuple) else (key,)
         rows.append((*(str(part) for part in keys),
-                     *(number_cell(value, decimals, whole=True) for value in row)))
+                     *(number_cell(value, decimals, whole=True,
+                                   signed=str(column).startswith(DIFFERENCE))
+                       for column, value in row.items())))
     print_table(console, [*(Column(name) for name in names),
                           *numeric(*(str(column) for column in frame.columns))], rows,
                 title=title)
