@@ -318,3 +318,31 @@ def test_processes_writing_at_once_lose_nothing(tmp_path: Path, whole: RunRecord
             assert len(back.shortfalls) == len(whole.shortfalls)
         assert_same_run(store.get(int(listing["id"].iloc[-1])),
                         replace(whole, variant=listing["variant"].iloc[-1]))
+
+
+def test_looking_at_a_store_keeps_the_locks_this_process_holds(tmp_path: Path) -> None:
+    # POSIX locks belong to a process: closing any handle on the file drops them all. Were
+    # the store looked at as a plain file while a connection here has it open, another
+    # process closing its connection would think itself the last, checkpoint and delete
+    # the write-ahead log under that connection, and the file would be corrupted (as a
+    # server's requests once did to its workers' store). It is only looked at through
+    # SQLite.
+    import subprocess
+    import sys
+
+    from planner.runs.store import check_store
+
+    path = tmp_path / "runs.sqlite"
+    with RunStore(path) as holder:
+        holder.add_job({"scenario": "x"})
+        assert check_store(path, create=False)
+        with RunStore(path, create=False) as reader:
+            assert reader.job(1) is not None
+        subprocess.run([sys.executable, "-c",
+                        f"import sqlite3; c = sqlite3.connect({str(path)!r}); "
+                        "c.execute('SELECT COUNT(*) FROM jobs').fetchall(); c.close()"],
+                       check=True, timeout=60)
+        assert Path(f"{path}-wal").exists()  # still ours: nobody took it away
+        holder.add_job({"scenario": "y"})
+    with RunStore(path, create=False) as store:
+        assert [job.request["scenario"] for job in store.jobs()] == ["y", "x"]

@@ -17,7 +17,7 @@ import typer
 from planner.cli.app import _state, app, errors
 from planner.errors import ExitCode, PlannerError
 
-COMMAND_MODULES = ("solve", "scenario", "runs", "contract", "bench")
+COMMAND_MODULES = ("solve", "scenario", "runs", "contract", "service", "bench")
 """The modules of commands, in the order help lists them."""
 
 for _module in COMMAND_MODULES:

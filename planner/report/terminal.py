@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from planner.bench import BenchRow
     from planner.runs.records import RunRecord
     from planner.runs.remedies import Remedies
+    from planner.runs.service_tables import Token
     from planner.runs.store import Approval
     from planner.runs.sweep import SweepOutcome
 
@@ -460,3 +461,14 @@ def render_bench(rows: Sequence[BenchRow], console: Console) -> None:
                   *(seconds((times or {}).get(key)) for times in (row.to_gap, row.highs_to_gap)
                     for key in ("wall_1pct", "wall")),
                   seconds(row.ratio_time_to_gap)) for row in rows])
+
+
+def render_tokens(tokens: Sequence[Token], console: Console) -> None:
+    """The service's tokens, as ``planner token list`` lists them (never the tokens)."""
+    if not tokens:
+        console.print("no tokens yet (planner token create --role ROLE)")
+        return
+    print_table(console, [Column("id", numeric=True), Column("role"), Column("note", wraps=True),
+                          Column("created"), Column("revoked")],
+                [(f"#{token.id}", token.role, token.note, token.created, token.revoked or "")
+                 for token in tokens], title="Tokens")

@@ -277,13 +277,19 @@ def compare(records: Sequence[RunRecord]) -> Comparison:
     """Compare runs (the first is the reference for input changes)."""
     if not records:
         raise ValueError("nothing to compare: no runs given")
+    columns: list[str] = []
+    for label, record in zip(labels(records), records, strict=True):
+        column = f"run_{record.id}" if record.id is not None else label
+        # A run named twice (compared with itself) gets a column per mention.
+        repeats = sum(1 for earlier in columns if earlier == column
+                      or earlier.startswith(f"{column}_"))
+        columns.append(column if not repeats else f"{column}_{repeats + 1}")
     runs = pd.DataFrame([{
         "run": label, "id": record.id, "scenario": record.scenario_name,
         "variant": record.variant or "", "status": record.status,
         "scenario_hash": record.scenario_hash[:12], "created": record.created,
-        "changes": "; ".join(record.changes),
-        "column": f"run_{record.id}" if record.id is not None else label,
-    } for label, record in zip(labels(records), records, strict=True)])
+        "changes": "; ".join(record.changes), "column": column,
+    } for label, record, column in zip(labels(records), records, columns, strict=True)])
     return Comparison(
         runs=runs,
         kpis=kpi_table(records),

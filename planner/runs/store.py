@@ -47,18 +47,20 @@ from planner.errors import UsageError
 from planner.plan.explain import EXPLANATION_COLUMNS
 from planner.plan.plan import MARGINAL_COLUMNS, SCHEDULE_COLUMNS, SHORTFALL_COLUMNS
 from planner.runs.records import RunRecord
+from planner.runs.service_tables import SERVICE_TABLES, ServiceTables
 
 DEFAULT_STORE = Path("planner-runs.sqlite")
 STORE_VARIABLE = "PLANNER_STORE"
 """Environment variable naming the store when no path is given."""
-STORE_SCHEMA_VERSION = 4
+STORE_SCHEMA_VERSION = 5
 """Kept in the file's ``PRAGMA user_version``; a newer file is refused, not misread.
 
 Version 2 added ``approvals``, version 3 ``explanations``, version 4 ``runs.description``
-(what the variant is). An older store is read as it is (its runs have no explanations and
-no descriptions, a version 1 store no approvals) and gains what it lacks the first time
-it is opened for writing."""
-READABLE_VERSIONS = (1, 2, 3, 4)
+(what the variant is), version 5 the service's ``tokens``, ``scenarios`` and ``jobs``. An
+older store is read as it is (its runs have no explanations and no descriptions, a
+version 1 store no approvals) and gains what it lacks the first time it is opened for
+writing."""
+READABLE_VERSIONS = (1, 2, 3, 4, 5)
 """The store schema versions this planner reads."""
 BUSY_TIMEOUT = 60.0
 """Seconds to wait for another process's write to finish before giving up."""
@@ -95,9 +97,6 @@ _RUN_COLUMNS = [
     "objective", "coverage_per_cent", "summary", "inputs", "source", "table_dtypes",
     "description",
 ]
-
-SQLITE_HEADER = b"SQLite format 3\x00"
-"""How every SQLite database file begins."""
 
 _REFERENCE = re.compile(r"#?(?P<id>\d+)|(?:last|latest)(?:-(?P<back>\d+))?")
 
@@ -170,7 +169,7 @@ def _schema() -> list[str]:
         "CREATE INDEX runs_by_scenario ON runs (scenario_name, id)",
         *_APPROVALS,
     ]
-    return [*statements, *(_result_table(name) for name in RESULT_TABLES)]
+    return [*statements, *(_result_table(name) for name in RESULT_TABLES), *SERVICE_TABLES]
 
 
 def _result_table(name: str) -> str:
@@ -200,6 +199,7 @@ def _added_since(version: int, run_columns: set[str]) -> list[str]:
     statements = list(_APPROVALS) if version < 2 else []
     statements += [_result_table(name) for name, added in _ADDED_TABLES.items()
                    if added > version]
+    statements += list(SERVICE_TABLES) if version < 5 else []
     statements = [statement.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1)
                   .replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
                   for statement in statements]
@@ -246,14 +246,12 @@ def check_store(path: Path, *, create: bool) -> bool:
                          "--store or $PLANNER_STORE was meant)")
     if path.is_dir():
         raise UsageError(f"{path}: cannot open the run store: it is a folder")
-    try:
-        with path.open("rb") as file:
-            header = file.read(len(SQLITE_HEADER))
-    except OSError as error:
-        raise UsageError(f"{path}: cannot open the run store: {error}") from error
-    if header and header != SQLITE_HEADER:
-        raise UsageError(f"{path}: not a usable run store: not an SQLite database")
-    version, tables = _look_at(path) if header else (0, set())
+    # The file is read through SQLite only, never opened as a plain file: closing any
+    # other handle on it would drop every lock this process's connections hold on it
+    # (POSIX locks are per process), and a second writer could then corrupt it.
+    if not os.access(path, os.R_OK):
+        raise UsageError(f"{path}: cannot open the run store: permission denied")
+    version, tables = _look_at(path) if path.stat().st_size else (0, set())
     if "runs" in tables and version > STORE_SCHEMA_VERSION:
         raise UsageError(f"{path}: run store schema version {version} is newer than this "
                          f"planner reads ({STORE_SCHEMA_VERSION}); upgrade border-planner")
@@ -281,12 +279,17 @@ def _look_at(path: Path) -> tuple[int, set[str]]:
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
         finally:
             connection.close()
+    except sqlite3.DatabaseError as error:
+        if "not a database" in str(error):
+            raise UsageError(f"{path}: not a usable run store: not an SQLite database"
+                             ) from error
+        raise UsageError(f"{path}: not a usable run store: {error}") from error
     except sqlite3.Error as error:
         raise UsageError(f"{path}: not a usable run store: {error}") from error
     return version, tables
 
 
-class RunStore:
+class RunStore(ServiceTables):
     """The runs recorded in one SQLite file: record, list and read them back.
 
     Opening creates the file (and its folders) if missing, unless ``create`` is false.
