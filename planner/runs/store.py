@@ -98,6 +98,9 @@ _RUN_COLUMNS = [
     "description",
 ]
 
+SQL_INTEGER_MAX = 2**63 - 1
+"""The largest integer SQLite keeps: no run id is beyond it."""
+
 _REFERENCE = re.compile(r"#?(?P<id>\d+)|(?:last|latest)(?:-(?P<back>\d+))?")
 
 
@@ -604,8 +607,8 @@ class RunStore(ServiceTables):
             )
         if match["id"] is not None:
             run_id = int(match["id"])
-            if self._connection.execute("SELECT 1 FROM runs WHERE id = ?",
-                                        (run_id,)).fetchone() is None:
+            if run_id > SQL_INTEGER_MAX or self._connection.execute(
+                    "SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
                 raise self._unknown(run_id)
             return run_id
         back = int(match["back"] or 0)

@@ -24,8 +24,19 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
+import fastapi
 import pandas as pd
-from fastapi import Depends, FastAPI, File, HTTPException, Query, Request, Response, UploadFile
+from fastapi import (
+    APIRouter,
+    Depends,
+    FastAPI,
+    File,
+    HTTPException,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+)
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
@@ -167,6 +178,19 @@ def allowed(*roles: Role) -> Callable[..., Token]:
     return check
 
 
+ANSWERS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "The request cannot be carried out (the message says why)"},
+    401: {"description": "No bearer token, or an unknown or revoked one"},
+    403: {"description": "The token's role may not do this"},
+    404: {"description": "No such run, job, scenario or approved revision"},
+}
+"""The answers every endpoint behind a token may give besides its own."""
+
+
+JobId = Annotated[int, fastapi.Path(ge=1, le=2**63 - 1)]
+"""A job's id: as SQLite keeps them."""
+
+
 Readers = Annotated[Token, Depends(allowed(*READERS))]
 Everyone = Annotated[Token, Depends(allowed(*EVERYONE))]
 Planners = Annotated[Token, Depends(allowed(*PLANNERS))]
@@ -184,24 +208,32 @@ def create_app(store: str | Path, *, workers: int | None = None,
     """
     store_path = str(store)
     state: dict[str, JobPool] = {}
+    starts: list[None] = []
+    """One entry per lifespan running: a client that starts the app again while it runs
+    (a test harness, say) shares its pool rather than starting a second."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        with RunStore(store_path) as runs:
-            runs.fail_unfinished_jobs(RESTARTED)
-            for path in scenarios:
-                import_folder(runs, Path(path))
-        state["pool"] = JobPool(store_path, workers)
+        if not starts:
+            with RunStore(store_path) as runs:
+                runs.fail_unfinished_jobs(RESTARTED)
+                for path in scenarios:
+                    import_folder(runs, Path(path))
+            state["pool"] = JobPool(store_path, workers)
+        starts.append(None)
         try:
             yield
         finally:
-            state.pop("pool").close()
+            starts.pop()
+            if not starts:
+                state.pop("pool").close()
 
     app = FastAPI(title="Border-operations planner", version=planner_version(),
                   lifespan=lifespan,
                   description="Plan deployments of border guards, vehicles and interpreters; "
                               "compare what-if runs; approve plans and serve their contracts.")
     app.state.store_path = store_path
+    api = APIRouter(responses=ANSWERS)
 
     @contextmanager
     def opened(write: bool = False) -> Iterator[RunStore]:
@@ -231,18 +263,18 @@ def create_app(store: str | Path, *, workers: int | None = None,
 
     # --- health, scenarios ------------------------------------------------------------------
 
-    @app.get(f"{API}/health", tags=["service"])
+    @app.get(f"{API}/health", tags=["service"])  # the one route without a token
     def health() -> dict[str, str]:
         """Whether the service is up (no token needed)."""
         return {"status": "ok", "version": planner_version()}
 
-    @app.get(f"{API}/scenarios", tags=["scenarios"])
+    @api.get(f"{API}/scenarios", tags=["scenarios"])
     def list_scenarios(_: Readers) -> list[dict[str, Any]]:
         """The stored scenarios, oldest first, each with its id, name, hash and variants."""
         with opened() as runs:
             return [_scenario_json(scenario) for scenario in runs.scenarios()]
 
-    @app.post(f"{API}/scenarios", status_code=201, tags=["scenarios"],
+    @api.post(f"{API}/scenarios", status_code=201, tags=["scenarios"],
               responses={413: {"description": "Upload too large"},
                          422: {"description": "Every problem of the scenario"}})
     async def upload_scenario(_: Planners, file: Annotated[UploadFile, File()]
@@ -256,7 +288,7 @@ def create_app(store: str | Path, *, workers: int | None = None,
 
     # --- jobs ---------------------------------------------------------------------------------
 
-    @app.post(f"{API}/runs", status_code=202, tags=["runs"])
+    @api.post(f"{API}/runs", status_code=202, tags=["runs"])
     def submit_run(body: RunRequest, _: Planners) -> dict[str, Any]:
         """Submit a run as a job; poll ``/api/v1/jobs/{id}`` for its progress and run."""
         with opened(write=True) as runs:
@@ -266,15 +298,15 @@ def create_app(store: str | Path, *, workers: int | None = None,
         state["pool"].submit(job.id)
         return _job_json(job)
 
-    @app.get(f"{API}/jobs", tags=["runs"])
+    @api.get(f"{API}/jobs", tags=["runs"])
     def list_jobs(_: Readers, job_state: Annotated[str | None, Query(alias="state")] = None,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
         """The latest jobs, newest first."""
         with opened() as runs:
             return [_job_json(job) for job in runs.jobs(job_state, limit)]
 
-    @app.get(f"{API}/jobs/{{job_id}}", tags=["runs"])
-    def get_job(job_id: int, _: Readers) -> dict[str, Any]:
+    @api.get(f"{API}/jobs/{{job_id}}", tags=["runs"])
+    def get_job(job_id: JobId, _: Readers) -> dict[str, Any]:
         """One job: its state, its solve's progress while it runs, its run once done."""
         with opened() as runs:
             job = runs.job(job_id)
@@ -282,8 +314,8 @@ def create_app(store: str | Path, *, workers: int | None = None,
             raise HTTPException(404, f"no job {job_id}")
         return _job_json(job)
 
-    @app.post(f"{API}/jobs/{{job_id}}/cancel", tags=["runs"])
-    def cancel_job(job_id: int, _: Planners) -> dict[str, Any]:
+    @api.post(f"{API}/jobs/{{job_id}}/cancel", tags=["runs"])
+    def cancel_job(job_id: JobId, _: Planners) -> dict[str, Any]:
         """Cancel a job: a queued one never starts; a running one keeps its best plan."""
         with opened(write=True) as runs:
             job = runs.cancel_job(job_id)
@@ -293,7 +325,7 @@ def create_app(store: str | Path, *, workers: int | None = None,
 
     # --- runs ---------------------------------------------------------------------------------
 
-    @app.get(f"{API}/runs", tags=["runs"])
+    @api.get(f"{API}/runs", tags=["runs"])
     def list_runs(_: Readers, scenario: str | None = None,
                   limit: Annotated[int | None, Query(ge=1, le=10_000)] = None
                   ) -> list[dict[str, Any]]:
@@ -301,7 +333,7 @@ def create_app(store: str | Path, *, workers: int | None = None,
         with opened() as runs:
             return records(runs.runs(scenario, limit))
 
-    @app.get(f"{API}/runs/{{ref}}", tags=["runs"])
+    @api.get(f"{API}/runs/{{ref}}", tags=["runs"])
     def get_run(ref: str, _: Readers) -> dict[str, Any]:
         """One run: what went in and how it was solved, and its summary (summary.json)."""
         with opened() as runs:
@@ -325,9 +357,9 @@ def create_app(store: str | Path, *, workers: int | None = None,
         return read
 
     for name in ("schedule", "shortfalls", "explanations", "marginal_values"):
-        app.get(f"{API}/runs/{{ref}}/{name}", tags=["runs"])(table(name))
+        api.get(f"{API}/runs/{{ref}}/{name}", tags=["runs"])(table(name))
 
-    @app.get(f"{API}/runs/{{ref}}/report", response_class=HTMLResponse, tags=["runs"])
+    @api.get(f"{API}/runs/{{ref}}/report", response_class=HTMLResponse, tags=["runs"])
     def run_report(ref: str, _: Readers) -> HTMLResponse:
         """One run's HTML report, as ``planner report`` writes it."""
         from planner.report.html import render_html
@@ -336,7 +368,7 @@ def create_app(store: str | Path, *, workers: int | None = None,
             record = runs.get(resolved(runs, ref))
         return HTMLResponse(render_html([record]))
 
-    @app.get(f"{API}/compare", tags=["runs"])
+    @api.get(f"{API}/compare", tags=["runs"])
     def compare_runs(_: Readers, runs_: Annotated[str, Query(alias="runs", min_length=1,
                                                             max_length=200)]
                      ) -> dict[str, Any]:
@@ -356,7 +388,7 @@ def create_app(store: str | Path, *, workers: int | None = None,
 
     # --- plans --------------------------------------------------------------------------------
 
-    @app.post(f"{API}/plans/{{ref}}/approve", status_code=201, tags=["plans"])
+    @api.post(f"{API}/plans/{{ref}}/approve", status_code=201, tags=["plans"])
     def approve_run(ref: str, body: ApproveRequest, _: Planners) -> dict[str, Any]:
         """Approve a whole-unit run: the next revision of its operation, issued as a contract."""
         from planner.contract.bundle import approve
@@ -367,7 +399,7 @@ def create_app(store: str | Path, *, workers: int | None = None,
         return {key: value for key, value in asdict(approval).items()
                 if key != "contract_text"}
 
-    @app.get(f"{API}/plans/revisions", tags=["plans"])
+    @api.get(f"{API}/plans/revisions", tags=["plans"])
     def list_revisions(_: Everyone, operation: str | None = None) -> list[dict[str, Any]]:
         """Every approved revision, with its status (approved or superseded) and KPIs."""
         with opened() as runs:
@@ -375,7 +407,7 @@ def create_app(store: str | Path, *, workers: int | None = None,
         listed["changes"] = [list(changes) for changes in listed["changes"]]
         return records(listed)
 
-    @app.get(f"{API}/plans/approved", tags=["plans"],
+    @api.get(f"{API}/plans/approved", tags=["plans"],
              responses={304: {"description": "Not modified (If-None-Match)"}})
     def approved_plan(request: Request, _: Everyone, operation: str | None = None,
                       revision: Annotated[int | None, Query(ge=1)] = None) -> Response:
@@ -387,7 +419,7 @@ def create_app(store: str | Path, *, workers: int | None = None,
             approval = runs.approval(operation, revision)
         return _cached(request, approval.contract_text)
 
-    @app.get(f"{API}/plans/approved/changes", tags=["plans"],
+    @api.get(f"{API}/plans/approved/changes", tags=["plans"],
              responses={304: {"description": "Not modified (If-None-Match)"}})
     def approved_changes(request: Request, _: Everyone,
                          since: Annotated[int, Query(ge=0)], operation: str | None = None
@@ -403,4 +435,5 @@ def create_app(store: str | Path, *, workers: int | None = None,
         return _cached(request, {"operation": latest.operation, "since": since,
                                  "latest": latest.revision, "revisions": later})
 
+    app.include_router(api)
     return app
