@@ -5,7 +5,11 @@ from __future__ import annotations
 import contextlib
 import csv
 import signal
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -181,3 +185,36 @@ def as_older_store(path: Path, version: int, *statements: str) -> bytes:
     for suffix in ("-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return path.read_bytes()
+
+
+@contextlib.contextmanager
+def served(store: Path, folder: Path, *arguments: str) -> Iterator[str]:
+    """``planner serve`` of ``store`` on a free localhost port, run from ``folder``; yields
+    its base address once it answers, and stops it (as Ctrl-C does) afterwards."""
+    import httpx2 as httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "planner", "serve", "--port", str(port), "--store", str(store),
+         *arguments], cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise AssertionError("the server did not come up in 60 s") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -103,6 +103,8 @@ ROUTES = [
     ("get", "/api/v1/runs/1/marginal_values", {"viewer", "planner"}),
     ("get", "/api/v1/runs/1/report", {"viewer", "planner"}),
     ("get", "/api/v1/compare?runs=1", {"viewer", "planner"}),
+    ("get", "/api/v1/report?runs=1", {"viewer", "planner"}),
+    ("get", "/api/v1/whoami", {"viewer", "planner", "command-centre"}),
     ("post", "/api/v1/plans/1/approve", {"planner"}),
     ("get", "/api/v1/plans/revisions", {"viewer", "planner", "command-centre"}),
     ("get", "/api/v1/plans/approved", {"viewer", "planner", "command-centre"}),

@@ -9,11 +9,7 @@ machines this runs on are shared.
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -26,14 +22,10 @@ import pytest
 from planner.runs.store import RunStore
 from planner.service.tokens import Role, create_token
 
+from builders import served
+
 ROOT = Path(__file__).resolve().parents[1]
 READERS, READS_EACH, SUBMITTERS = 50, 20, 10
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -44,30 +36,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
     with RunStore(store) as runs:
         planner = create_token(runs, Role.PLANNER)[0]
         viewer = create_token(runs, Role.VIEWER)[0]
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "planner", "serve", "--port", str(port), "--store", str(store),
-         "--scenario", str(ROOT / "scenarios" / "tiny"), "--workers", "2"],
-        cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError("the server did not come up in 60 s")
+    with served(store, folder, "--scenario", str(ROOT / "scenarios" / "tiny"),
+                "--workers", "2") as base:
         yield base, planner, viewer
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_fifty_readers_and_ten_submitters_lose_nothing(

@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict
 from datetime import date
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -50,6 +51,15 @@ from planner.service.uploads import MAX_UPLOAD, import_folder, import_upload
 from planner.version import planner_version
 
 API = "/api/v1"
+MAX_COMPARED = 20
+"""Runs one comparison or report may take."""
+WEB = files("planner.service") / "web"
+"""The web page's files."""
+PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+               "img-src 'self' data: blob:; frame-src 'self'; object-src 'none'; "
+               "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+"""The page's Content-Security-Policy: its own script only, nothing from elsewhere (the
+reports it frames carry their style sheet inline and their plots as inline SVG)."""
 
 READERS = (Role.VIEWER, Role.PLANNER)
 """Who reads runs, scenarios, jobs and comparisons."""
@@ -255,6 +265,12 @@ def create_app(store: str | Path, *, workers: int | None = None,
         except UsageError as error:
             raise HTTPException(404, str(error)) from None
 
+    def run_refs(text: str) -> list[str]:
+        refs = [part.strip() for part in text.split(",") if part.strip()]
+        if not refs or len(refs) > MAX_COMPARED:
+            raise HTTPException(422, f"runs: from 1 to {MAX_COMPARED} run ids, comma-separated")
+        return refs
+
     def resolved(runs: RunStore, ref: str) -> int:
         try:
             return runs.resolve(ref)
@@ -267,6 +283,11 @@ def create_app(store: str | Path, *, workers: int | None = None,
     def health() -> dict[str, str]:
         """Whether the service is up (no token needed)."""
         return {"status": "ok", "version": planner_version()}
+
+    @api.get(f"{API}/whoami", tags=["service"])
+    def whoami(token: Everyone) -> dict[str, Any]:
+        """The token's id, role and note: what the web page may show its holder."""
+        return {"id": token.id, "role": token.role, "note": token.note}
 
     @api.get(f"{API}/scenarios", tags=["scenarios"])
     def list_scenarios(_: Readers) -> list[dict[str, Any]]:
@@ -368,6 +389,16 @@ def create_app(store: str | Path, *, workers: int | None = None,
             record = runs.get(resolved(runs, ref))
         return HTMLResponse(render_html([record]))
 
+    @api.get(f"{API}/report", response_class=HTMLResponse, tags=["runs"])
+    def runs_report(_: Readers, runs_: Annotated[str, Query(alias="runs", min_length=1,
+                                                           max_length=200)]) -> HTMLResponse:
+        """Several runs' HTML report side by side (``runs=1,2``), as ``planner report``."""
+        from planner.report.html import render_html
+
+        with opened() as store:
+            chosen = [store.get(resolved(store, ref)) for ref in run_refs(runs_)]
+        return HTMLResponse(render_html(chosen))
+
     @api.get(f"{API}/compare", tags=["runs"])
     def compare_runs(_: Readers, runs_: Annotated[str, Query(alias="runs", min_length=1,
                                                             max_length=200)]
@@ -378,11 +409,8 @@ def create_app(store: str | Path, *, workers: int | None = None,
         """
         from planner.runs.compare import compare
 
-        refs = [part.strip() for part in runs_.split(",") if part.strip()]
-        if not refs or len(refs) > 20:
-            raise HTTPException(422, "runs: from 1 to 20 run ids, comma-separated")
         with opened() as store:
-            chosen = [store.get(resolved(store, ref)) for ref in refs]
+            chosen = [store.get(resolved(store, ref)) for ref in run_refs(runs_)]
         body: dict[str, Any] = json.loads(json.dumps(compare(chosen).to_json(), default=str))
         return body
 
@@ -436,4 +464,18 @@ def create_app(store: str | Path, *, workers: int | None = None,
                                  "latest": latest.revision, "revisions": later})
 
     app.include_router(api)
+
+    def page_file(name: str, media: str) -> Callable[[], Response]:
+        body = (WEB / name).read_bytes()
+
+        def serve() -> Response:
+            return Response(body, media_type=media, headers={
+                "Content-Security-Policy": PAGE_POLICY, "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "no-cache", "Referrer-Policy": "no-referrer"})
+        return serve
+
+    for route, name, media in (("/", "index.html", "text/html; charset=utf-8"),
+                               ("/app.js", "app.js", "text/javascript; charset=utf-8"),
+                               ("/app.css", "app.css", "text/css; charset=utf-8")):
+        app.get(route, include_in_schema=False)(page_file(name, media))
     return app
