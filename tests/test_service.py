@@ -91,6 +91,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
 ROUTES = [
     ("get", "/api/v1/scenarios", {"viewer", "planner"}),
     ("post", "/api/v1/scenarios", {"planner"}),
+    ("post", "/api/v1/scenarios/validate", {"viewer", "planner"}),
     ("post", "/api/v1/runs", {"planner"}),
     ("get", "/api/v1/jobs", {"viewer", "planner"}),
     ("get", "/api/v1/jobs/1", {"viewer", "planner"}),
@@ -194,6 +195,31 @@ def test_an_uploaded_zip_is_kept_once_under_the_id_of_its_files(service: Service
     again = service.post("/api/v1/scenarios",
                          files={"file": ("other.zip", _zip(TINY, prefix="tiny/"))})
     assert again.json()["id"] == first.json()["id"] == service.scenario("tiny")
+
+
+def test_validating_keeps_nothing_and_says_what_is_wrong(service: Service) -> None:
+    before = service.get("/api/v1/scenarios").json()
+    checked = service.post("/api/v1/scenarios/validate", role="viewer",
+                           files={"file": ("tiny.zip", _zip(TINY))})
+    assert checked.status_code == 200 and checked.json()["valid"] is True
+    assert checked.json()["id"] == service.scenario("tiny")
+    sections = (TINY / "sections.csv").read_bytes().replace(b",3\n", b",-3\n")
+    bad = service.post("/api/v1/scenarios/validate", role="viewer", files={
+        "file": ("tiny.zip", _zip(TINY, edit={"sections.csv": sections}))})
+    assert bad.status_code == 422
+    assert bad.json()["problems"][0]["field"] == "beds"
+    assert service.get("/api/v1/scenarios").json() == before
+
+
+def test_runs_are_listed_by_status_and_variant(service: Service) -> None:
+    tiny = service.scenario("tiny")
+    service.run({"scenario": tiny, "variants": ["quiet_day3"], "options": {"gap": 0}})
+    quiet = service.get("/api/v1/runs?variant=quiet_day3").json()
+    assert quiet and {row["variant"] for row in quiet} == {"quiet_day3"}
+    assert {row["objective"] for row in quiet} == {225.0}  # README.md of scenarios/tiny
+    assert service.get("/api/v1/runs?status=infeasible").json() == []
+    assert {row["variant"] for row in service.get("/api/v1/runs?variant=base").json()} <= {
+        None}
 
 
 def test_a_workbook_upload_is_a_scenario(service: Service, tiny_workbook: Path) -> None:

@@ -47,7 +47,7 @@ from planner.runs.service_tables import Job, StoredScenario, Token
 from planner.runs.store import RunStore
 from planner.service.jobs import RESTARTED, JobPool
 from planner.service.tokens import Role, authenticate
-from planner.service.uploads import MAX_UPLOAD, import_folder, import_upload
+from planner.service.uploads import MAX_UPLOAD, check_upload, import_folder, import_upload
 from planner.version import planner_version
 
 API = "/api/v1"
@@ -284,6 +284,12 @@ def create_app(store: str | Path, *, workers: int | None = None,
         """Whether the service is up (no token needed)."""
         return {"status": "ok", "version": planner_version()}
 
+    async def received(file: UploadFile) -> bytes:
+        data = await file.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            raise HTTPException(413, f"an upload may have at most {MAX_UPLOAD:,} bytes")
+        return data
+
     @api.get(f"{API}/whoami", tags=["service"])
     def whoami(token: Everyone) -> dict[str, Any]:
         """The token's id, role and note: what the web page may show its holder."""
@@ -301,11 +307,18 @@ def create_app(store: str | Path, *, workers: int | None = None,
     async def upload_scenario(_: Planners, file: Annotated[UploadFile, File()]
                               ) -> dict[str, Any]:
         """Upload a scenario (a zip of its folder, or a workbook); 422 lists every problem."""
-        data = await file.read(MAX_UPLOAD + 1)
-        if len(data) > MAX_UPLOAD:
-            raise HTTPException(413, f"an upload may have at most {MAX_UPLOAD:,} bytes")
+        data = await received(file)
         with opened(write=True) as runs:
             return _scenario_json(import_upload(runs, file.filename or "upload", data))
+
+    @api.post(f"{API}/scenarios/validate", tags=["scenarios"],
+              responses={413: {"description": "Upload too large"},
+                         422: {"description": "Every problem of the scenario"}})
+    async def validate_scenario(_: Readers, file: Annotated[UploadFile, File()]
+                                ) -> dict[str, Any]:
+        """Check a scenario as a run would, keeping nothing; 422 lists every problem."""
+        checked = check_upload(file.filename or "upload", await received(file))
+        return {**_scenario_json(checked), "valid": True}
 
     # --- jobs ---------------------------------------------------------------------------------
 
@@ -347,12 +360,22 @@ def create_app(store: str | Path, *, workers: int | None = None,
     # --- runs ---------------------------------------------------------------------------------
 
     @api.get(f"{API}/runs", tags=["runs"])
-    def list_runs(_: Readers, scenario: str | None = None,
+    def list_runs(_: Readers, scenario: str | None = None, status: str | None = None,
+                  variant: str | None = None,
                   limit: Annotated[int | None, Query(ge=1, le=10_000)] = None
                   ) -> list[dict[str, Any]]:
-        """The recorded runs, oldest first, with their KPIs."""
+        """The recorded runs, oldest first, with their KPIs.
+
+        The last ``limit`` runs of ``scenario``, and of those the ones with ``status`` and
+        ``variant`` (``base`` for the base), where given.
+        """
         with opened() as runs:
-            return records(runs.runs(scenario, limit))
+            listed = runs.runs(scenario, limit)
+        if status is not None:
+            listed = listed[listed["status"] == status]
+        if variant is not None:
+            listed = listed[listed["variant"].fillna("base") == variant]
+        return records(listed)
 
     @api.get(f"{API}/runs/{{ref}}", tags=["runs"])
     def get_run(ref: str, _: Readers) -> dict[str, Any]:

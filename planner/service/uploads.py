@@ -136,8 +136,11 @@ def _checked(root: Path, folder: Path, source: str) -> StoredScenario:
                           tuple(checked.study.variants), now_text(), _zipped(files))
 
 
-def import_upload(store: RunStore, filename: str, data: bytes) -> StoredScenario:
-    """Check an uploaded zip or workbook and keep it; raises with every problem found."""
+def check_upload(filename: str, data: bytes) -> StoredScenario:
+    """Check an uploaded zip or workbook as a run would; raises with every problem found.
+
+    Returns the scenario as it would be kept (nothing is kept).
+    """
     name = PurePosixPath(filename.replace("\\", "/")).name or "upload"
     if len(data) > MAX_UPLOAD:
         raise _refuse(name, f"is {len(data):,} bytes; at most {MAX_UPLOAD:,} are taken")
@@ -147,7 +150,12 @@ def import_upload(store: RunStore, filename: str, data: bytes) -> StoredScenario
             (folder / name).write_bytes(data)
         else:
             _unpack(data, name, folder)
-        return store.add_scenario(_checked(_root(folder, name), folder, name))
+        return _checked(_root(folder, name), folder, name)
+
+
+def import_upload(store: RunStore, filename: str, data: bytes) -> StoredScenario:
+    """Check an uploaded zip or workbook and keep it; raises with every problem found."""
+    return store.add_scenario(check_upload(filename, data))
 
 
 def import_folder(store: RunStore, path: Path) -> StoredScenario:
