@@ -295,6 +295,36 @@ def test_an_upload_too_large_is_413(service: Service, monkeypatch: pytest.Monkey
     assert response.status_code == 413
 
 
+def test_a_body_too_large_is_refused_before_it_is_read(service: Service,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from planner.service.app import BodyLimit
+
+    monkeypatch.setattr(BodyLimit.__init__, "__defaults__", (10_000,))
+    service.client.app.middleware_stack = None  # rebuilt with the smaller limit
+    try:
+        declared = service.client.post(
+            "/api/v1/scenarios", headers={**service.headers("planner"),
+                                          "Content-Length": "50000"}, content=b"x" * 50_000)
+        assert declared.status_code == 413
+
+        def chunks() -> Any:  # a well-formed upload with no length given: counted as it comes
+            yield (b'--abc\r\nContent-Disposition: form-data; name="file"; filename="x.zip"'
+                   b"\r\nContent-Type: application/zip\r\n\r\n")
+            for _ in range(50):
+                yield b"y" * 1_000
+            yield b"\r\n--abc--\r\n"
+
+        form = {**service.headers("planner"),
+                "Content-Type": "multipart/form-data; boundary=abc"}  # read as it comes
+        streamed = service.client.post("/api/v1/scenarios", headers=form, content=chunks())
+        assert streamed.status_code == 413
+        assert streamed.json() == {"detail": "a request may have at most 10,000 bytes"}
+    finally:
+        monkeypatch.undo()
+        service.client.app.middleware_stack = None
+    assert service.get("/api/v1/scenarios").status_code == 200
+
+
 def test_not_a_zip_is_422(service: Service) -> None:
     response = service.post("/api/v1/scenarios", files={"file": ("x.zip", b"plain text")})
     assert response.status_code == 422

@@ -206,6 +206,77 @@ Everyone = Annotated[Token, Depends(allowed(*EVERYONE))]
 Planners = Annotated[Token, Depends(allowed(*PLANNERS))]
 
 
+# --- how much may come in ----------------------------------------------------------------------
+
+MAX_BODY = MAX_UPLOAD + 1024 * 1024
+"""Bytes a request body may have: an upload at its limit and its form's framing."""
+
+
+class _TooLargeError(Exception):
+    """A request body past the limit, found as it came."""
+
+
+class BodyLimit:
+    """Refuse (413) a request whose body is larger than ``limit`` bytes, as it comes.
+
+    Checked before the body is parsed, so that nothing larger is read into memory or
+    spooled to disk: by its ``Content-Length`` up front, and by counting otherwise.
+    """
+
+    def __init__(self, app: Any, limit: int = MAX_BODY) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Pass the request on, or answer 413 once its body is too large."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(send)
+            return
+        received = 0
+        started = exceeded = False
+
+        async def counted() -> Any:
+            nonlocal received, exceeded
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    exceeded = True
+                    raise _TooLargeError
+            return message
+
+        async def watched(message: dict[str, Any]) -> None:
+            # The framework may answer a body it could not read with an error of its own:
+            # once the body was too large, the answer is 413 whatever it would have said.
+            nonlocal started
+            if exceeded:
+                if message["type"] == "http.response.start" and not started:
+                    started = True
+                    await self._refuse(send)
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except _TooLargeError:
+            if not started:
+                started = True
+                await self._refuse(send)
+
+    async def _refuse(self, send: Any) -> None:
+        body = json.dumps({"detail": f"a request may have at most {self.limit:,} bytes"}
+                          ).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
 # --- the application ---------------------------------------------------------------------------
 
 
@@ -243,6 +314,7 @@ def create_app(store: str | Path, *, workers: int | None = None,
                   description="Plan deployments of border guards, vehicles and interpreters; "
                               "compare what-if runs; approve plans and serve their contracts.")
     app.state.store_path = store_path
+    app.add_middleware(BodyLimit)
     api = APIRouter(responses=ANSWERS)
 
     @contextmanager
