@@ -478,3 +478,41 @@ def test_an_operation_without_approvals_is_404(tmp_path: Path) -> None:
                               headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 404
     assert "no approved revision" in response.json()["detail"]
+
+
+def test_stopping_the_server_stops_a_running_solve_and_keeps_its_plan(tmp_path: Path) -> None:
+    store = tmp_path / "runs.sqlite"
+    with RunStore(store) as runs:
+        token, _ = create_token(runs, Role.PLANNER)
+    headers = {"Authorization": f"Bearer {token}"}
+    started = time.monotonic()
+    with TestClient(create_app(store, workers=1, scenarios=[WESTERN_BALKANS])) as client:
+        scenario = client.get("/api/v1/scenarios", headers=headers).json()[0]["id"]
+        job = client.post("/api/v1/runs", headers=headers, json={
+            "scenario": scenario, "options": {"gap": 0, "time_limit": 300}}).json()
+        while time.monotonic() - started < 120:
+            progress = client.get(f"/api/v1/jobs/{job['id']}",
+                                  headers=headers).json()["progress"] or {}
+            if progress.get("objective") is not None:
+                break
+            time.sleep(0.2)
+    # Leaving the block stopped the server: not after its 300 s limit, but at once.
+    assert time.monotonic() - started < 150
+    with RunStore(store, create=False) as runs:
+        ended = runs.job(job["id"])
+    assert ended is not None and ended.state == "cancelled"
+    assert ended.error == "the server stopped: the best plan found so far is kept"
+    assert ended.run_id is not None
+
+
+def test_serve_refuses_a_scenario_it_could_not_run(monkeypatch: pytest.MonkeyPatch,
+                                                    tiny_folder: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    sections = tiny_folder / "sections.csv"
+    sections.write_text(sections.read_text().replace(",3\n", ",-3\n"))
+    store = str(tmp_path / "runs.sqlite")
+    assert invoke(monkeypatch, "serve", "--scenario", str(tiny_folder), "--store", store) == 2
+    assert "sections.csv, row 2, field 'beds'" in capsys.readouterr().err
+    assert invoke(monkeypatch, "serve", "--scenario", str(tmp_path / "nowhere"),
+                  "--store", store) == 2
+    assert "no scenario here" in capsys.readouterr().err

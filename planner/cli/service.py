@@ -44,9 +44,12 @@ def serve(
     if scenarios is None and Path("scenarios").is_dir():
         offered = sorted(path for path in Path("scenarios").iterdir()
                          if (path / "scenario.yaml").is_file())
+    from planner.scenario.variants import check_study
+
     for path in offered:
         if not path.exists():
             raise UsageError(f"--scenario {path}: no scenario here")
+        check_study(path)  # a scenario offered is one a run can take: else say why, now
     errors.print(f"serving {target} on http://{host}:{port} (Ctrl-C stops)")
     uvicorn.run(create_app(target, workers=workers, scenarios=offered), host=host, port=port,
                 log_level="warning")

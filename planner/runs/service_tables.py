@@ -53,7 +53,8 @@ SERVICE_TABLES = [
             cancel INTEGER NOT NULL DEFAULT 0
         )""",
 ]
-"""The tables of schema version 5, added by migration to older stores."""
+"""The tables of schema version 5, added by migration to older stores. ``jobs.cancel`` is
+1 once a person asked the job to stop, 2 once the server stopping did."""
 
 JOB_STATES = ("queued", "running", "succeeded", "failed", "cancelled")
 FINISHED = frozenset({"succeeded", "failed", "cancelled"})
@@ -251,6 +252,12 @@ class ServiceTables:
                                            (job_id,)).fetchone()
         return bool(row and row["cancel"])
 
+    def job_stop_asked(self, job_id: int) -> int:
+        """0, or why the job was asked to stop: 1 by a person, 2 by the server stopping."""
+        row = self._connection.execute("SELECT cancel FROM jobs WHERE id = ?",
+                                       (job_id,)).fetchone()
+        return int(row["cancel"]) if row else 0
+
     def finish_job(self, job_id: int, state: str, *, run_id: int | None = None,
                    error: str | None = None) -> None:
         """End a job: ``succeeded`` with its run, or ``failed``/``cancelled`` with why."""
@@ -275,6 +282,15 @@ class ServiceTables:
             self._connection.execute(
                 "UPDATE jobs SET cancel = 1 WHERE id = ? AND state = 'running'", (job_id,))
         return self.job(job_id)
+
+    def stop_running_jobs(self) -> int:
+        """Ask every running job to stop (the server is stopping): each keeps its best plan."""
+        if not self._has_table("jobs"):
+            return 0
+        with self._transaction():
+            cursor = self._connection.execute(
+                "UPDATE jobs SET cancel = 2 WHERE state = 'running'")
+        return cursor.rowcount
 
     def fail_unfinished_jobs(self, why: str) -> int:
         """Mark every queued or running job failed (the server that had them stopped)."""

@@ -31,6 +31,8 @@ PROGRESS_SECONDS = 0.5
 """How often a worker writes its solve's progress to the job."""
 
 RESTARTED = "the server stopped before this job finished; submit it again"
+SERVER_STOPPED = 2
+"""``jobs.cancel`` when the server stopping asked a running job to stop."""
 
 
 def default_workers() -> int:
@@ -112,8 +114,10 @@ def run_job(store_path: str, job_id: int) -> str:
             store.finish_job(job_id, "failed", run_id=run_id, error=why)
             return "failed"
         if monitor.interrupted and plan.status is not Status.OPTIMAL:
+            who = ("the server stopped" if store.job_stop_asked(job_id) == SERVER_STOPPED
+                   else "stopped on request")
             store.finish_job(job_id, "cancelled", run_id=run_id,
-                             error="stopped on request: the best plan found so far is kept")
+                             error=f"{who}: the best plan found so far is kept")
             return "cancelled"
         store.finish_job(job_id, "succeeded", run_id=run_id)
         return "succeeded"
@@ -153,5 +157,11 @@ class JobPool:
         return self._futures[job_id].result(timeout)
 
     def close(self) -> None:
-        """Stop taking jobs, and end the workers once their jobs are done."""
+        """Stop, and end the workers.
+
+        Queued jobs stay queued (the next start marks them failed); running ones are asked
+        to stop, and keep their best plans.
+        """
+        with RunStore(self.store_path, create=False, write=True) as store:
+            store.stop_running_jobs()
         self._pool.shutdown(wait=True, cancel_futures=True)
