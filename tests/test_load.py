@@ -144,7 +144,7 @@ def test_unknown_column(tiny_folder: Path) -> None:
     write_csv(path, rows, ["section_id", "period", "nationality_id", "arrivals", "weather"])
     assert problems(tiny_folder) == [
         "forecast.csv, row 1, field 'weather': unknown column "
-        "(expected: section_id, period, nationality_id, arrivals)"
+        "(expected: section_id, period, nationality_id, arrivals, arrivals_p10, arrivals_p90)"
     ]
 
 
@@ -492,7 +492,7 @@ def test_workbook_unknown_column(tiny_workbook: Path) -> None:
     set_cells(tiny_workbook, "forecast", {"E1": "weather"})
     assert problems(tiny_workbook) == [
         "tiny.xlsx [sheet forecast], row 1, field 'weather': unknown column "
-        "(expected: section_id, period, nationality_id, arrivals)"
+        "(expected: section_id, period, nationality_id, arrivals, arrivals_p10, arrivals_p90)"
     ]
 
 
@@ -626,3 +626,29 @@ def test_running_units_of_a_pledge_not_yet_available(tiny_folder: Path) -> None:
         "running_deployments.csv, row 2, field 'contribution_id': contribution 'agency-guards' "
         "is available only from 2024-01-02"
     ]
+
+
+BANDED = ["section_id", "period", "nationality_id", "arrivals", "arrivals_p10", "arrivals_p90"]
+
+
+def test_a_band_must_hold_the_point_forecast(tiny_folder: Path) -> None:
+    path = tiny_folder / "forecast.csv"
+    write_csv(path, [dict(zip(BANDED, row, strict=True)) for row in
+                     (["A", 1, "X", 10, 12, 20], ["A", 2, "X", 20, 10, 15],
+                      ["A", 3, "X", 40, "", ""])], BANDED)
+    assert problems(tiny_folder) == [
+        "forecast.csv, row 2: arrivals_p10 12 is above arrivals 10",
+        "forecast.csv, row 3: arrivals_p90 15 is below arrivals 20",
+    ]
+
+
+def test_a_forecast_without_bands_keeps_its_hash(tiny_folder: Path) -> None:
+    from planner import load_scenario
+
+    before = load_scenario(tiny_folder).content_hash()
+    path = tiny_folder / "forecast.csv"
+    rows = read_csv(path)
+    write_csv(path, [{**row, "arrivals_p10": "", "arrivals_p90": ""} for row in rows], BANDED)
+    assert load_scenario(tiny_folder).content_hash() == before  # empty bands: as before
+    write_csv(path, [{**row, "arrivals_p10": 0, "arrivals_p90": 100} for row in rows], BANDED)
+    assert load_scenario(tiny_folder).content_hash() != before

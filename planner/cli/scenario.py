@@ -1,10 +1,10 @@
-"""Commands on scenarios before any solve: check, list variants, needs, schema, write, generate."""
+"""Commands on scenarios before any solve: check, variants, needs, schema, write, forecast."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -143,3 +143,57 @@ def generate(
     write_folder(out, scenario)
     counts = ", ".join(f"{len(rows)} {name}" for name, rows in scenario.tables().items() if rows)
     console.print(f"wrote {out} ({counts})")
+
+
+@app.command()
+def forecast(
+    history: Annotated[Path, typer.Argument(
+        help="Monthly detections: a CSV of month (YYYY-MM), nationality_id, detections.",
+        metavar="HISTORY")],
+    scenario_path: Annotated[Path, typer.Option(
+        "--scenario", help="The scenario to forecast for: its horizon, nationalities and "
+        "each section's share of them.", metavar="PATH")],
+    out: Annotated[Path, typer.Option(
+        "--out", help="Folder for forecast.csv (and backtest.csv).", metavar="FOLDER")],
+    cutoff: Annotated[str | None, typer.Option(
+        "--cutoff", help="Last month to fit on (default: the last before the horizon).",
+        metavar="YYYY-MM")] = None,
+    backtests: Annotated[list[str] | None, typer.Option(
+        "--backtest", help="Also fit up to this month and compare the next 12 the history "
+        "holds (repeatable).", metavar="YYYY-MM")] = None,
+    fit_years: Annotated[int, typer.Option(
+        "--fit-years", help="Years of history each series is fitted on.", metavar="N",
+        callback=within(2, 50))] = 10,
+) -> None:
+    """Forecast a scenario's arrivals, with 10-90 % bands, from monthly detections."""
+    from planner.report.terminal import render_forecast
+    from planner.scenario.forecast import (
+        backtest,
+        forecast_scenario,
+        read_history,
+        section_shares,
+        write_forecast,
+    )
+    from planner.scenario.read import load_scenario
+
+    months = [_month(text, "--cutoff") for text in ([cutoff] if cutoff else [])]
+    tested = [_month(text, "--backtest") for text in backtests or []]
+    loaded = read_history(history)
+    scenario = load_scenario(scenario_path)
+    table = forecast_scenario(loaded, scenario, cutoff=months[0] if months else None,
+                              fit_years=fit_years)
+    nationalities = list(section_shares(scenario).index)
+    tests = [backtest(loaded, nationalities, month, fit_years=fit_years) for month in tested]
+    written = write_forecast(table, out, tests)
+    render_forecast(table, tests, written, console)
+
+
+def _month(text: str, option: str) -> Any:
+    import pandas as pd
+
+    try:
+        if len(text.strip()) != 7:
+            raise ValueError(text)
+        return pd.Period(text.strip(), freq="M")
+    except ValueError:
+        raise UsageError(f"{option} {text}: not a month (YYYY-MM)") from None

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from planner.runs.service_tables import Token
     from planner.runs.store import Approval
     from planner.runs.sweep import SweepOutcome
+    from planner.scenario.forecast import Backtest
 
 TOP_SHORTFALLS = 10
 
@@ -472,3 +473,27 @@ def render_tokens(tokens: Sequence[Token], console: Console) -> None:
                           Column("created"), Column("revoked")],
                 [(f"#{token.id}", token.role, token.note, token.created, token.revoked or "")
                  for token in tokens], title="Tokens")
+
+
+def render_forecast(forecast: pd.DataFrame, tests: Sequence[Backtest], written: Sequence[Path],
+                    console: Console) -> None:
+    """A forecast's totals by period and each back-test's months and error."""
+    totals = forecast.groupby("period")[["arrivals", "arrivals_p10", "arrivals_p90"]].sum()
+    print_table(console, [Column("period", numeric=True),
+                          *numeric("arrivals", "p10", "p90")],
+                [(str(period), _number(row["arrivals"], 0), _number(row["arrivals_p10"], 0),
+                  _number(row["arrivals_p90"], 0)) for period, row in totals.iterrows()],
+                title="Forecast arrivals, all sections and nationalities (median and the "
+                      "10-90 % band, each series' band summed)")
+    for test in tests:
+        print_table(console, [Column("month"), *numeric("actual", "forecast", "p10", "p90",
+                                                        "error %")],
+                    [(row["month"], _number(row["actual"], 0), _number(row["forecast"], 0),
+                      _number(row["forecast_p10"], 0), _number(row["forecast_p90"], 0),
+                      _number(row["error_per_cent"], 1))
+                     for row in test.months.to_dict("records")],
+                    title=f"Back-test from {test.cutoff}: route total MAPE {test.mape:.1f} %; "
+                          f"{test.coverage:.1f} % of {test.series} series' months within "
+                          "their 80 % band")
+    console.print(f"wrote {', '.join(str(path) for path in written)}", highlight=False,
+                  soft_wrap=True)

@@ -20,6 +20,7 @@ from pydantic import (
     ValidationInfo,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 
 from planner.scenario.countries import ISO_3166_ALPHA3
@@ -491,6 +492,21 @@ class Arrival(Record):
     """Period number, counted from 1."""
     nationality_id: Identifier
     arrivals: Annotated[float, Field(ge=0, le=ARRIVALS_MAX)]
+    """The point forecast (``planner forecast`` writes its median)."""
+    arrivals_p10: Annotated[float | None, Field(ge=0, le=ARRIVALS_MAX)] = None
+    """Optional band: arrivals with a 10 % chance of being fewer (at most ``arrivals``)."""
+    arrivals_p90: Annotated[float | None, Field(ge=0, le=ARRIVALS_MAX)] = None
+    """Optional band: arrivals with a 10 % chance of being more (at least ``arrivals``)."""
+
+    @model_validator(mode="after")
+    def _band_holds_the_point(self) -> Arrival:
+        if self.arrivals_p10 is not None and self.arrivals_p10 > self.arrivals:
+            raise ValueError(f"arrivals_p10 {self.arrivals_p10:g} is above arrivals "
+                             f"{self.arrivals:g}")
+        if self.arrivals_p90 is not None and self.arrivals_p90 < self.arrivals:
+            raise ValueError(f"arrivals_p90 {self.arrivals_p90:g} is below arrivals "
+                             f"{self.arrivals:g}")
+        return self
 
 
 class Kind(Record):

@@ -87,7 +87,8 @@ class Scenario(Record):
         """A SHA-256 of the scenario's content: equal for the same scenario in any file format.
 
         Inputs that schema 1.0 did not have (the contributors table, ``horizon.timezone``,
-        ``replanning``) count only where they differ from their defaults: a scenario that
+        ``replanning``, the forecast's bands) count only where they differ from their
+        defaults: a scenario that
         leaves them out keeps the hash it had, and its recorded runs still match it.
         """
         unused: dict[str, Any] = {}
@@ -99,6 +100,8 @@ class Scenario(Record):
             unused["horizon"] = {"timezone"}
         if self.baseline is None:
             unused["baseline"] = True
+        if all(row.arrivals_p10 is None and row.arrivals_p90 is None for row in self.forecast):
+            unused["forecast"] = {"__all__": {"arrivals_p10", "arrivals_p90"}}
         document = self.model_dump_json(by_alias=True, exclude=unused)
         return hashlib.sha256(document.encode()).hexdigest()
 
