@@ -316,7 +316,7 @@ def test_validate_reports_every_variant_that_does_not_apply(
     assert invoke(monkeypatch, "validate", str(tiny_folder)) == ExitCode.BAD_INPUT
     err = capsys.readouterr().err
     assert "2 problems found" in err
-    assert ("variant 'no_beds', field 'sections.0.beds': Input should be greater than or "
+    assert ("variant 'no_beds', field 'sections.A.beds': Input should be greater than or "
             "equal to 0") in err
     assert "variant 'ghost', field 'remove.contributions': no row 'nobody' in contributions" in (
         err)

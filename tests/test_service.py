@@ -17,7 +17,7 @@ from planner.plan.plan import SCHEDULE_COLUMNS
 from planner.runs.store import RunStore
 from planner.service import uploads
 from planner.service.app import create_app
-from planner.service.jobs import RESTARTED
+from planner.service.jobs import RESTARTED, STOPPED_FIRST
 from planner.service.tokens import Role, create_token
 
 from builders import invoke
@@ -367,10 +367,33 @@ def test_variants_compose_and_overrides_apply_through_the_service(service: Servi
         "quiet_day3+more_beds")
 
 
-def test_a_job_that_cannot_apply_fails_with_the_reason(service: Service) -> None:
-    job = service.run({"scenario": service.scenario("tiny"), "variants": ["nope"]})
-    assert job["state"] == "failed" and job["run_id"] is None
-    assert "no variant 'nope' (variants: more_beds, quiet_day3)" in job["error"]
+def test_a_run_that_cannot_apply_is_refused_when_submitted(service: Service) -> None:
+    tiny = service.scenario("tiny")
+    refused = service.post("/api/v1/runs", json={"scenario": tiny, "variants": ["nope"]})
+    assert (refused.status_code, refused.json()) == (422, {
+        "detail": "tiny: no variant 'nope' (variants: more_beds, quiet_day3)"})
+    bad = service.post("/api/v1/runs", json={"scenario": tiny,
+                                              "overrides": {"sections.A.beds": "many"}})
+    assert bad.status_code == 422
+    (problem,) = bad.json()["problems"]
+    assert (problem["field"], problem["file"]) == ("sections.A.beds", "variant '--set'")
+    assert "planner-scenario" not in bad.text and "/tmp" not in bad.text
+    nothing = service.post("/api/v1/runs", json={"scenario": tiny,
+                                                  "overrides": {"sections.Z.beds": 4}})
+    assert nothing.status_code == 422 and "no row 'Z' in sections" in nothing.text
+    endless = service.client.post(  # 1e400 is JSON, and Python reads it as infinite
+        "/api/v1/runs", content=f'{{"scenario": "{tiny}", "options": {{"time_limit": 1e400}}}}',
+        headers={**service.headers("planner"), "Content-Type": "application/json"})
+    assert endless.status_code == 422  # answered, infinite or not
+    assert service.post("/api/v1/runs", json={"scenario": tiny, "options": {
+        "relax": "yes"}}).status_code == 422
+
+
+def test_a_job_whose_solve_finds_no_plan_fails_with_the_reason(service: Service) -> None:
+    job = service.run({"scenario": service.scenario("western_balkans_2022"),
+                       "options": {"time_limit": 0}})
+    assert job["state"] == "failed"
+    assert job["error"].startswith("no plan: the solve ended")
     missing = service.post("/api/v1/runs", json={"scenario": "no-such-scenario"})
     assert missing.status_code == 404
     bad = service.post("/api/v1/runs", json={"scenario": "x", "options": {"gap": 2}})
@@ -490,6 +513,8 @@ def test_stopping_the_server_stops_a_running_solve_and_keeps_its_plan(tmp_path: 
         scenario = client.get("/api/v1/scenarios", headers=headers).json()[0]["id"]
         job = client.post("/api/v1/runs", headers=headers, json={
             "scenario": scenario, "options": {"gap": 0, "time_limit": 300}}).json()
+        waiting = [client.post("/api/v1/runs", headers=headers, json={
+            "scenario": scenario}).json()["id"] for _ in range(2)]
         while time.monotonic() - started < 120:
             progress = client.get(f"/api/v1/jobs/{job['id']}",
                                   headers=headers).json()["progress"] or {}
@@ -503,6 +528,11 @@ def test_stopping_the_server_stops_a_running_solve_and_keeps_its_plan(tmp_path: 
     assert ended is not None and ended.state == "cancelled"
     assert ended.error == "the server stopped: the best plan found so far is kept"
     assert ended.run_id is not None
+    with RunStore(store, create=False) as runs:
+        # Never started, even the one a worker had been handed ahead.
+        assert [(runs.job(job_id).state, runs.job(job_id).error) for job_id in waiting] == [
+            ("failed", STOPPED_FIRST)] * 2
+        assert len(runs.runs()) == 1
 
 
 def test_serve_refuses_a_scenario_it_could_not_run(monkeypatch: pytest.MonkeyPatch,
@@ -516,3 +546,78 @@ def test_serve_refuses_a_scenario_it_could_not_run(monkeypatch: pytest.MonkeyPat
     assert invoke(monkeypatch, "serve", "--scenario", str(tmp_path / "nowhere"),
                   "--store", store) == 2
     assert "no scenario here" in capsys.readouterr().err
+
+
+def test_answers_name_no_path_of_the_server_and_use_the_apis_words(service: Service) -> None:
+    missing = service.get("/api/v1/runs/99999")
+    assert missing.json() == {"detail": "run 99999 is not in the run store"}
+    assert service.get("/api/v1/runs/last-99999999999999999999").status_code == 404
+    assert str(service.store) not in service.get("/api/v1/runs/last-99999").text
+    lp = service.run({"scenario": service.scenario("tiny"), "options": {"relax": True}})
+    refused = service.post(f"/api/v1/plans/{lp['run_id']}/approve")  # no body: no note
+    assert refused.status_code == 400
+    assert "submit it without options.relax" in refused.json()["detail"]
+    assert service.get("/api/v1/jobs?state=bogus").status_code == 422
+
+
+def test_several_operations_must_be_named(tmp_path: Path) -> None:
+    store = tmp_path / "runs.sqlite"
+    with RunStore(store) as runs:
+        token, _ = create_token(runs, Role.PLANNER)
+    headers = {"Authorization": f"Bearer {token}"}
+    app = create_app(store, workers=1, scenarios=[TINY, WESTERN_BALKANS])
+    with TestClient(app) as client:
+        helper = Service(client, store, {"planner": token, "viewer": token})
+        for name in ("tiny", "western_balkans_2022"):
+            run = helper.run({"scenario": helper.scenario(name), "options": {"gap": 0.01}})
+            assert client.post(f"/api/v1/plans/{run['run_id']}/approve",
+                               headers=headers).status_code == 201
+        for path in ("/api/v1/plans/approved", "/api/v1/plans/approved/changes?since=0"):
+            response = client.get(path, headers=headers)
+            assert response.status_code == 400
+            assert response.json()["detail"].endswith("say which with ?operation=")
+        named = client.get("/api/v1/plans/approved?operation=JO Example", headers=headers)
+        assert named.status_code == 200 and named.json()["operation"] == "JO Example"
+        tag = named.headers["etag"]
+        for held in (f"W/{tag}", "*", f'"other", {tag}'):
+            again = client.get("/api/v1/plans/approved?operation=JO Example",
+                               headers={**headers, "If-None-Match": held})
+            assert again.status_code == 304, held
+
+
+def test_the_same_workbook_is_one_scenario_whatever_its_name(service: Service,
+                                                            tiny_workbook: Path) -> None:
+    ids = {service.post("/api/v1/scenarios", files={"file": (name, tiny_workbook.read_bytes())}
+                        ).json()["id"] for name in ("tiny.xlsx", "copy of tiny.xlsx",
+                                                    "a" * 300 + ".xlsx")}
+    assert len(ids) == 1
+
+
+@pytest.mark.parametrize(("build", "why"), [
+    (lambda archive: (archive.writestr("variants", "x"), archive.writestr("variants/a.yaml", "")),
+     "is there twice, or is both a file and a folder"),
+    (lambda archive: archive.writestr("a" * 300 + ".csv", "x"), "has a name longer than 200"),
+])
+def test_zips_that_cannot_be_unpacked_are_422(service: Service, build: Any, why: str) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in TINY.iterdir():
+            archive.writestr(path.name, path.read_bytes())
+        build(archive)
+    response = service.post("/api/v1/scenarios", files={"file": ("odd.zip", buffer.getvalue())})
+    assert response.status_code == 422 and why in response.json()["problems"][0]["message"]
+
+
+def test_a_corrupted_zip_member_is_422(service: Service) -> None:
+    body = bytearray(_zip(TINY))
+    at = body.find(b"Green border A")
+    body[at] ^= 0xFF
+    response = service.post("/api/v1/scenarios", files={"file": ("bad.zip", bytes(body))})
+    assert response.status_code == 422
+    assert "cannot be unpacked: Bad CRC-32" in response.json()["problems"][0]["message"]
+
+
+def test_the_service_fetches_nothing_from_elsewhere(service: Service) -> None:
+    assert service.client.get("/docs").status_code == 404  # its page would load a CDN
+    report = service.get("/api/v1/runs/last/report")
+    assert report.headers["content-security-policy"].startswith("default-src 'none'")

@@ -109,6 +109,7 @@ def test_a_planner_runs_compares_approves_and_downloads_in_the_browser(
     _shot(page, "1-runs-empty")
 
     _submit(page)
+    page.wait_for_selector("#message:has-text('Job 1 submitted.')")
     page.wait_for_selector("[data-job='1'].state-succeeded", timeout=60_000)
     _submit(page, "more_beds")
     page.wait_for_selector("[data-job='2'].state-succeeded", timeout=60_000)  # live, polled
@@ -188,3 +189,27 @@ def test_the_page_allows_no_script_but_its_own(site: dict[str, Any]) -> None:
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert "<script src=\"/app.js\" defer></script>" in response.text
     assert "http" not in response.text.split("<body>", 1)[1]  # nothing fetched from elsewhere
+
+
+def test_ticked_runs_stay_ticked_while_the_page_follows_a_job(site: dict[str, Any],
+                                                              browser: Any) -> None:
+    import httpx2 as httpx
+
+    base, planner = site["base"], site["tokens"]["planner"]
+    headers = {"Authorization": f"Bearer {planner}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        scenario = client.get("/api/v1/scenarios").json()[0]["id"]
+        done = client.post("/api/v1/runs", json={"scenario": scenario}).json()
+        page = browser.new_context().new_page()
+        _log_in(page, base, planner)
+        page.wait_for_selector(f"[data-job='{done['id']}'].state-succeeded", timeout=60_000)
+        run = client.get(f"/api/v1/jobs/{done['id']}").json()["run_id"]
+        # More jobs, one worker: the page follows them, redrawing itself each second.
+        later = [client.post("/api/v1/runs", json={"scenario": scenario}).json()["id"]
+                 for _ in range(4)]
+        page.reload()
+        page.wait_for_selector(f"input[data-run='{run}']")
+        page.check(f"input[data-run='{run}']")
+        page.wait_for_selector(f"[data-job='{later[-1]}'].state-succeeded", timeout=120_000)
+        assert page.is_checked(f"input[data-run='{run}']")
+        page.context.close()

@@ -292,12 +292,17 @@ class ServiceTables:
                 "UPDATE jobs SET cancel = 2 WHERE state = 'running'")
         return cursor.rowcount
 
-    def fail_unfinished_jobs(self, why: str) -> int:
-        """Mark every queued or running job failed (the server that had them stopped)."""
+    def fail_jobs(self, why: str, *, running: bool) -> int:
+        """Mark every queued job failed, and every running one too if ``running``.
+
+        Queued alone: they will not start (the server is stopping). With running: the
+        server that had them stopped before they finished.
+        """
         if not self._has_table("jobs"):
             return 0
+        states = "('queued', 'running')" if running else "('queued')"
         with self._transaction():
             cursor = self._connection.execute(
-                "UPDATE jobs SET state = 'failed', finished = ?, error = ? WHERE state IN "
-                "('queued', 'running')", (now_text(), why))
+                f"UPDATE jobs SET state = 'failed', finished = ?, error = ? WHERE state IN "
+                f"{states}", (now_text(), why))
         return cursor.rowcount

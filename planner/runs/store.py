@@ -611,7 +611,7 @@ class RunStore(ServiceTables):
                     "SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
                 raise self._unknown(run_id)
             return run_id
-        back = int(match["back"] or 0)
+        back = min(int(match["back"] or 0), SQL_INTEGER_MAX)
         row = self._connection.execute(
             "SELECT id FROM runs ORDER BY id DESC LIMIT 1 OFFSET ?", (back,)
         ).fetchone()

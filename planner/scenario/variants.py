@@ -262,13 +262,24 @@ def apply_variant(scenario: Scenario, variant: Variant | Sequence[Variant] | Non
         changed = Scenario.model_validate(document)
     except ValidationError as error:
         raise ScenarioError([
-            _problem(name, ".".join(str(part) for part in detail["loc"]), detail["msg"])
+            _problem(name, _located(document, detail["loc"]), detail["msg"])
             for detail in error.errors()
         ], scenario=scenario.meta.name) from None
     description = (variants[0].description if len(variants) == 1 else
                    "\n".join(f"{each.name}: {each.description}" for each in variants
                              if each.description))
     return Applied(changed, name if variants else None, tuple(changes), description)
+
+
+def _located(document: Mapping[str, Any], loc: Sequence[Any]) -> str:
+    """A problem's place as overrides name it: ``sections.A.beds``, not ``sections.0.beds``."""
+    parts = [str(part) for part in loc]
+    if len(loc) >= 2 and isinstance(loc[1], int):
+        spec = _spec(str(loc[0]))
+        rows = document.get(str(loc[0])) or []
+        if spec is not None and spec.key and 0 <= loc[1] < len(rows):
+            parts[1] = _row_name(spec, rows[loc[1]])
+    return ".".join(parts)
 
 
 def _spec(table: str) -> TableSpec | None:

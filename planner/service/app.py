@@ -23,7 +23,7 @@ from dataclasses import asdict
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import fastapi
 import pandas as pd
@@ -38,6 +38,8 @@ from fastapi import (
     Response,
     UploadFile,
 )
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
@@ -47,7 +49,13 @@ from planner.runs.service_tables import Job, StoredScenario, Token
 from planner.runs.store import RunStore
 from planner.service.jobs import RESTARTED, JobPool
 from planner.service.tokens import Role, authenticate
-from planner.service.uploads import MAX_UPLOAD, check_upload, import_folder, import_upload
+from planner.service.uploads import (
+    MAX_UPLOAD,
+    check_request,
+    check_upload,
+    import_folder,
+    import_upload,
+)
 from planner.version import planner_version
 
 API = "/api/v1"
@@ -60,6 +68,10 @@ PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-
                "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 """The page's Content-Security-Policy: its own script only, nothing from elsewhere (the
 reports it frames carry their style sheet inline and their plots as inline SVG)."""
+REPORT_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                                             "img-src data:; frame-ancestors 'self'",
+                  "X-Content-Type-Options": "nosniff"}
+"""A report runs nothing and loads nothing: it is text, style and inline pictures."""
 
 READERS = (Role.VIEWER, Role.PLANNER)
 """Who reads runs, scenarios, jobs and comparisons."""
@@ -75,7 +87,7 @@ PLANNERS = (Role.PLANNER,)
 class RunOptions(BaseModel):
     """How to solve: as ``planner run`` takes them."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     relax: bool = False
     """Fractional units (the linear relaxation), with marginal values."""
@@ -148,6 +160,26 @@ def _problems(error: ScenarioError) -> dict[str, Any]:
                           "message": problem.message} for problem in error.problems]}
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with every number JSON cannot carry (infinite, NaN) as text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
+_API_WORDS = (
+    ("say which with --operation", "say which with ?operation="),
+    ("(planner approve RUN)", "(POST /api/v1/plans/{run}/approve)"),
+    ("run it without --relax", "submit it without options.relax"),
+    ("(planner token create)", "(planner token create, on the server)"),
+)
+"""Advice the library gives in command-line words, as the API says it."""
+
+
 def _etag(text: str) -> str:
     return '"' + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32] + '"'
 
@@ -160,7 +192,9 @@ def _cached(request: Request, body: Any) -> Response:
     text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False,
                                                          sort_keys=True)
     tag = _etag(text)
-    if tag in [part.strip() for part in request.headers.get("if-none-match", "").split(",")]:
+    held = [part.strip().removeprefix("W/")
+            for part in request.headers.get("if-none-match", "").split(",")]
+    if tag in held or "*" in held:
         return Response(status_code=304, headers={"ETag": tag})
     return Response(text, media_type="application/json", headers={"ETag": tag})
 
@@ -198,6 +232,7 @@ ANSWERS: dict[int | str, dict[str, Any]] = {
 
 
 JobId = Annotated[int, fastapi.Path(ge=1, le=2**63 - 1)]
+JobState = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 """A job's id: as SQLite keeps them."""
 
 
@@ -297,7 +332,7 @@ def create_app(store: str | Path, *, workers: int | None = None,
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if not starts:
             with RunStore(store_path) as runs:
-                runs.fail_unfinished_jobs(RESTARTED)
+                runs.fail_jobs(RESTARTED, running=True)
                 for path in scenarios:
                     import_folder(runs, Path(path))
             state["pool"] = JobPool(store_path, workers)
@@ -309,8 +344,9 @@ def create_app(store: str | Path, *, workers: int | None = None,
             if not starts:
                 state.pop("pool").close()
 
+    # No /docs or /redoc: their pages load scripts from a CDN, and nothing here may.
     app = FastAPI(title="Border-operations planner", version=planner_version(),
-                  lifespan=lifespan,
+                  lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Plan deployments of border guards, vehicles and interpreters; "
                               "compare what-if runs; approve plans and serve their contracts.")
     app.state.store_path = store_path
@@ -322,20 +358,42 @@ def create_app(store: str | Path, *, workers: int | None = None,
         with RunStore(store_path, create=False, write=write) as runs:
             yield runs
 
+    def public(text: str) -> str:
+        """A library message as the API says it: no path of the server's, API words."""
+        for path in {store_path, str(Path(store_path).absolute())}:
+            text = text.replace(path, "the run store")
+        for said, meant in _API_WORDS:
+            text = text.replace(said, meant)
+        return text
+
     @app.exception_handler(ScenarioError)
     async def scenario_error(_: Request, error: ScenarioError) -> JSONResponse:
-        return JSONResponse(_problems(error), status_code=422)
+        return JSONResponse(_finite(_problems(error)), status_code=422)
 
     @app.exception_handler(PlannerError)
     async def planner_error(_: Request, error: PlannerError) -> JSONResponse:
-        return JSONResponse({"message": str(error)}, status_code=400)
+        return JSONResponse({"detail": public(str(error))}, status_code=400)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _finite(jsonable_encoder(error.errors()))},
+                            status_code=422)
 
     @contextmanager
     def missing_is_404() -> Iterator[None]:
         try:
             yield
         except UsageError as error:
-            raise HTTPException(404, str(error)) from None
+            raise HTTPException(404, public(str(error))) from None
+
+    def one_operation(runs: RunStore, operation: str | None) -> None:
+        """Refuse (400) to guess which operation is meant where the store holds several."""
+        if operation is not None:
+            return
+        operations = sorted({approval.operation for approval in runs.approvals()})
+        if len(operations) > 1:
+            raise HTTPException(400, f"approved revisions of {len(operations)} operations "
+                                     f"({', '.join(operations)}): say which with ?operation=")
 
     def run_refs(text: str) -> list[str]:
         refs = [part.strip() for part in text.split(",") if part.strip()]
@@ -347,7 +405,7 @@ def create_app(store: str | Path, *, workers: int | None = None,
         try:
             return runs.resolve(ref)
         except UsageError as error:
-            raise HTTPException(404, str(error)) from None
+            raise HTTPException(404, public(str(error))) from None
 
     # --- health, scenarios ------------------------------------------------------------------
 
@@ -397,15 +455,21 @@ def create_app(store: str | Path, *, workers: int | None = None,
     @api.post(f"{API}/runs", status_code=202, tags=["runs"])
     def submit_run(body: RunRequest, _: Planners) -> dict[str, Any]:
         """Submit a run as a job; poll ``/api/v1/jobs/{id}`` for its progress and run."""
+        with opened() as runs:
+            stored = runs.scenario(body.scenario)
+        if stored is None:
+            raise HTTPException(404, f"no scenario '{body.scenario}' (GET {API}/scenarios)")
+        try:
+            check_request(stored, body.variants, body.overrides)
+        except UsageError as error:
+            raise HTTPException(422, public(str(error))) from None
         with opened(write=True) as runs:
-            if runs.scenario(body.scenario, content=False) is None:
-                raise HTTPException(404, f"no scenario '{body.scenario}' (GET {API}/scenarios)")
             job = runs.add_job(body.model_dump())
         state["pool"].submit(job.id)
         return _job_json(job)
 
     @api.get(f"{API}/jobs", tags=["runs"])
-    def list_jobs(_: Readers, job_state: Annotated[str | None, Query(alias="state")] = None,
+    def list_jobs(_: Readers, job_state: Annotated[JobState | None, Query(alias="state")] = None,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
         """The latest jobs, newest first."""
         with opened() as runs:
@@ -482,7 +546,7 @@ def create_app(store: str | Path, *, workers: int | None = None,
 
         with opened() as runs:
             record = runs.get(resolved(runs, ref))
-        return HTMLResponse(render_html([record]))
+        return HTMLResponse(render_html([record]), headers=REPORT_HEADERS)
 
     @api.get(f"{API}/report", response_class=HTMLResponse, tags=["runs"])
     def runs_report(_: Readers, runs_: Annotated[str, Query(alias="runs", min_length=1,
@@ -492,7 +556,7 @@ def create_app(store: str | Path, *, workers: int | None = None,
 
         with opened() as store:
             chosen = [store.get(resolved(store, ref)) for ref in run_refs(runs_)]
-        return HTMLResponse(render_html(chosen))
+        return HTMLResponse(render_html(chosen), headers=REPORT_HEADERS)
 
     @api.get(f"{API}/compare", tags=["runs"])
     def compare_runs(_: Readers, runs_: Annotated[str, Query(alias="runs", min_length=1,
@@ -512,13 +576,14 @@ def create_app(store: str | Path, *, workers: int | None = None,
     # --- plans --------------------------------------------------------------------------------
 
     @api.post(f"{API}/plans/{{ref}}/approve", status_code=201, tags=["plans"])
-    def approve_run(ref: str, body: ApproveRequest, _: Planners) -> dict[str, Any]:
+    def approve_run(ref: str, _: Planners, body: ApproveRequest | None = None
+                    ) -> dict[str, Any]:
         """Approve a whole-unit run: the next revision of its operation, issued as a contract."""
         from planner.contract.bundle import approve
 
         with opened(write=True) as runs:
             resolved(runs, ref)
-            approval = approve(runs, ref, body.note)
+            approval = approve(runs, ref, body.note if body is not None else "")
         return {key: value for key, value in asdict(approval).items()
                 if key != "contract_text"}
 
@@ -539,6 +604,7 @@ def create_app(store: str | Path, *, workers: int | None = None,
         Byte for byte as issued, as ``planner export approved`` writes it.
         """
         with opened() as runs, missing_is_404():
+            one_operation(runs, operation)
             approval = runs.approval(operation, revision)
         return _cached(request, approval.contract_text)
 
@@ -549,6 +615,7 @@ def create_app(store: str | Path, *, workers: int | None = None,
                          ) -> Response:
         """What changed after revision ``since``: each later revision's changes, in turn."""
         with opened() as runs, missing_is_404():
+            one_operation(runs, operation)
             latest = runs.approval(operation)
             approvals = runs.approvals(latest.operation, contracts=True)
         later = [{"revision": approval.revision, "run_id": approval.run_id,

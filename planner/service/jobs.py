@@ -31,6 +31,7 @@ PROGRESS_SECONDS = 0.5
 """How often a worker writes its solve's progress to the job."""
 
 RESTARTED = "the server stopped before this job finished; submit it again"
+STOPPED_FIRST = "the server stopped before this job started; submit it again"
 SERVER_STOPPED = 2
 """``jobs.cancel`` when the server stopping asked a running job to stop."""
 
@@ -58,6 +59,12 @@ def _progress(store: RunStore, job_id: int, monitor: Any) -> None:
         monitor.stop()
 
 
+def _without(text: str, unpacked_at: tuple[str, str]) -> str:
+    """A message with the scenario's temporary folder named as the scenario."""
+    folder, name = unpacked_at
+    return text.replace(folder, name) if folder else text
+
+
 def run_job(store_path: str, job_id: int) -> str:
     """Solve job ``job_id`` of the store at ``store_path`` and record its run (in a worker).
 
@@ -75,6 +82,7 @@ def run_job(store_path: str, job_id: int) -> str:
         job = store.job(job_id)
         assert job is not None
         request = job.request
+        unpacked_at = ("", "")
         try:
             stored = store.scenario(str(request["scenario"]))
             if stored is None:
@@ -84,6 +92,7 @@ def run_job(store_path: str, job_id: int) -> str:
             reporter = threading.Thread(target=_report,
                                         args=(store_path, job_id, monitor, done), daemon=True)
             with unpacked(stored) as path:
+                unpacked_at = (str(path), stored.name)
                 study = load_study(path)
                 applied = study.apply(study.default(list(request.get("variants") or [])),
                                       request.get("overrides") or {})
@@ -98,7 +107,7 @@ def run_job(store_path: str, job_id: int) -> str:
                     done.set()
                     reporter.join()
         except PlannerError as error:
-            store.finish_job(job_id, "failed", error=str(error))
+            store.finish_job(job_id, "failed", error=_without(str(error), unpacked_at))
             return "failed"
         except Exception as error:  # one broken job must not take the worker down
             detail = "".join(traceback.format_exception_only(error)).strip()
@@ -107,15 +116,19 @@ def run_job(store_path: str, job_id: int) -> str:
         run = recorded.run
         run_id = None if run is None else run.id
         plan = recorded.plan
+        who = ("the server stopped" if store.job_stop_asked(job_id) == SERVER_STOPPED
+               else "stopped on request")
         if not plan.status.has_plan:
+            if monitor.interrupted:
+                store.finish_job(job_id, "cancelled", run_id=run_id,
+                                 error=f"{who} before any plan was found")
+                return "cancelled"
             conflicts = "; ".join(plan.result.conflicts[:3])
             why = (f"no plan: the solve ended '{plan.status.value}'"
                    + (f" ({conflicts})" if conflicts else ""))
             store.finish_job(job_id, "failed", run_id=run_id, error=why)
             return "failed"
         if monitor.interrupted and plan.status is not Status.OPTIMAL:
-            who = ("the server stopped" if store.job_stop_asked(job_id) == SERVER_STOPPED
-                   else "stopped on request")
             store.finish_job(job_id, "cancelled", run_id=run_id,
                              error=f"{who}: the best plan found so far is kept")
             return "cancelled"
@@ -159,9 +172,11 @@ class JobPool:
     def close(self) -> None:
         """Stop, and end the workers.
 
-        Queued jobs stay queued (the next start marks them failed); running ones are asked
-        to stop, and keep their best plans.
+        Queued jobs are marked failed (they will not start); running ones are asked to
+        stop, and keep their best plans.
         """
         with RunStore(self.store_path, create=False, write=True) as store:
+            # Queued first: a worker may already hold the next job, and must find it ended.
+            store.fail_jobs(STOPPED_FIRST, running=False)
             store.stop_running_jobs()
         self._pool.shutdown(wait=True, cancel_futures=True)

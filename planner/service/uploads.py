@@ -20,9 +20,11 @@ import io
 import stat
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from planner.errors import Problem, ScenarioError, UsageError
 from planner.runs.service_tables import StoredScenario, now_text
@@ -37,6 +39,12 @@ MAX_UNPACKED = 200 * 1024 * 1024
 MAX_FILES = 2_000
 """Files a zip may hold."""
 WORKBOOK = ".xlsx"
+MAX_NAME = 200
+"""Bytes a file or folder name in an upload may have."""
+IGNORED = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+"""Files an operating system leaves in folders, dropped from uploads."""
+KEPT_WORKBOOK = "scenario.xlsx"
+"""The name an uploaded workbook is kept under: its id depends on its bytes alone."""
 _FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 
 
@@ -57,8 +65,12 @@ def _members(archive: zipfile.ZipFile, name: str) -> list[tuple[zipfile.ZipInfo,
             raise _refuse(name, f"entry '{info.filename}' points outside the scenario folder")
         if stat.S_ISLNK(mode):
             raise _refuse(name, f"entry '{info.filename}' is a link; links are not taken")
-        if info.is_dir() or not path.parts or path.parts[0] == "__MACOSX":
+        if info.is_dir() or not path.parts or path.parts[0] == "__MACOSX" or (
+                path.name in IGNORED):
             continue
+        if any(len(part.encode("utf-8")) > MAX_NAME for part in path.parts):
+            raise _refuse(name, f"entry '{info.filename[:60]}...' has a name longer than "
+                                f"{MAX_NAME} bytes")
         files.append((info, str(path)))
     return files
 
@@ -74,20 +86,29 @@ def _unpack(data: bytes, name: str, into: Path) -> None:
     with archive:
         for info, relative in _members(archive, name):
             target = into / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(info) as source, target.open("wb") as sink:
-                while chunk := source.read(1 << 16):
-                    written += len(chunk)
-                    if written > MAX_UNPACKED:
-                        raise _refuse(name, f"unpacks to more than {MAX_UNPACKED:,} bytes")
-                    sink.write(chunk)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with archive.open(info) as source, target.open("xb") as sink:
+                    while chunk := source.read(1 << 16):
+                        written += len(chunk)
+                        if written > MAX_UNPACKED:
+                            raise _refuse(name, f"unpacks to more than {MAX_UNPACKED:,} bytes")
+                        sink.write(chunk)
+            except FileExistsError:
+                raise _refuse(name, f"entry '{info.filename}' is there twice, or is both a "
+                                    "file and a folder") from None
+            except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError,
+                    EOFError, zlib.error) as error:
+                why = str(error).replace(str(into), "").strip(" :/") or type(error).__name__
+                raise _refuse(name, f"entry '{info.filename}' cannot be unpacked: "
+                                    f"{why}") from None
 
 
 def _root(folder: Path, name: str) -> Path:
     """The scenario in an unpacked upload: its folder, or its one workbook."""
     if (folder / SCENARIO_FILE).is_file():
         return folder
-    entries = [entry for entry in folder.iterdir()]
+    entries = [entry for entry in folder.iterdir() if entry.name not in IGNORED]
     if len(entries) == 1 and entries[0].is_dir() and (entries[0] / SCENARIO_FILE).is_file():
         return entries[0]
     workbooks = [entry for entry in entries if entry.suffix.lower() == WORKBOOK]
@@ -100,7 +121,7 @@ def _root(folder: Path, name: str) -> Path:
 def _files(root: Path) -> list[tuple[str, bytes]]:
     """Every file of a scenario (a folder's tree, or the workbook), sorted by path."""
     if root.is_file():
-        return [(root.name, root.read_bytes())]
+        return [(KEPT_WORKBOOK, root.read_bytes())]  # kept by its bytes, not its name
     return [(path.relative_to(root).as_posix(), path.read_bytes())
             for path in sorted(root.rglob("*")) if path.is_file()]
 
@@ -121,14 +142,19 @@ def _identity(files: list[tuple[str, bytes]]) -> str:
 
 
 def _checked(root: Path, folder: Path, source: str) -> StoredScenario:
-    """The scenario at ``root`` checked as a run would check it, ready to keep."""
+    """The scenario at ``root`` checked as a run would check it, ready to keep.
+
+    Problems name the files as the upload has them, never the temporary folder.
+    """
     try:
         checked = check_study(root)
     except ScenarioError as error:
-        prefix = f"{folder}/"
-        problems = [Problem(problem.source.replace(prefix, ""), problem.row, problem.field,
-                            problem.message.replace(prefix, ""))
-                    for problem in error.problems]
+        def shown(text: str) -> str:
+            text = text.replace(f"{folder}/", "").replace(str(folder), source)
+            return text.replace(KEPT_WORKBOOK, source) if root.name == KEPT_WORKBOOK else text
+
+        problems = [Problem(shown(problem.source), problem.row, problem.field,
+                            shown(problem.message)) for problem in error.problems]
         raise ScenarioError(problems, scenario=source) from None
     files = _files(root)
     return StoredScenario(_identity(files), checked.scenario.meta.name,
@@ -147,7 +173,7 @@ def check_upload(filename: str, data: bytes) -> StoredScenario:
     with tempfile.TemporaryDirectory(prefix="planner-upload-") as temporary:
         folder = Path(temporary).resolve()
         if name.lower().endswith(WORKBOOK):
-            (folder / name).write_bytes(data)
+            (folder / KEPT_WORKBOOK).write_bytes(data)
         else:
             _unpack(data, name, folder)
         return _checked(_root(folder, name), folder, name)
@@ -173,3 +199,28 @@ def unpacked(scenario: StoredScenario) -> Iterator[Path]:
         folder = Path(temporary)
         _unpack(scenario.content, scenario.source, folder)
         yield _root(folder, scenario.source)
+
+
+def check_request(scenario: StoredScenario, variants: list[str],
+                  overrides: dict[str, Any]) -> None:
+    """Refuse a run of ``scenario`` whose variants or overrides do not apply.
+
+    Checked before the run is queued. Raises :class:`ScenarioError` (or
+    :class:`UsageError`) saying why, naming the scenario, never where it was unpacked.
+    """
+    from planner.scenario.variants import load_study, variant_names
+
+    unknown = [name for name in variant_names(variants) if name not in scenario.variants]
+    if unknown:
+        listed = ", ".join(f"'{name}'" for name in unknown)
+        known = ", ".join(scenario.variants) or "none"
+        raise UsageError(f"{scenario.name}: no variant {listed} (variants: {known})")
+    if not variants and not overrides:
+        return
+    with unpacked(scenario) as path:
+        try:
+            load_study(path).apply(variants, overrides)
+        except ScenarioError as error:
+            raise ScenarioError(error.problems, scenario=scenario.name) from None
+        except UsageError as error:
+            raise UsageError(str(error).replace(str(path), scenario.name)) from None

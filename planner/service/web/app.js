@@ -9,6 +9,9 @@ const FORMULA = /^[=+\-@\t\r]/;  // cells a spreadsheet would read as a formula
 let token = sessionStorage.getItem("planner-token") || "";
 let role = sessionStorage.getItem("planner-role") || "";
 let timer = null;
+let visit = 0;           // each navigation's number: a slower one never draws over a newer
+let flash = "";          // a message to show once the next page is drawn
+const chosen = new Set();  // runs ticked on Runs, kept while the page refreshes itself
 
 function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
@@ -84,6 +87,13 @@ function download(name, text, type) {
   link.remove();
 }
 
+function action(handler) {
+  // A button's work: its failure is said in the message box, never lost.
+  return async event => {
+    try { await handler(event); } catch (error) { if (error.message !== "401") say(error.message, true); }
+  };
+}
+
 function report(html) {
   // A sandbox without allow-scripts: the report runs nothing, and sees nothing of this page.
   return el("iframe", {class: "report", sandbox: "", srcdoc: html, title: "Report"});
@@ -107,12 +117,11 @@ async function runsView(view) {
       {label: "run", cell: j => j.run_id ? el("a", {href: `#/run/${j.run_id}`}, `#${j.run_id}`) : ""},
       {label: "note", key: "error"},
       {label: "", cell: j => role === "planner" && !["succeeded", "failed", "cancelled"].includes(j.state)
-        ? el("button", {type: "button", onclick: async () => { await call(`/jobs/${j.id}/cancel`, {method: "POST"}); route(); }}, "Cancel") : ""},
+        ? el("button", {type: "button", onclick: action(async () => { await call(`/jobs/${j.id}/cancel`, {method: "POST"}); route(); })}, "Cancel") : ""},
     ], jobRows, {id: "jobs"}) : el("p", {class: "muted"}, "No jobs yet."));
-  const chosen = new Set();
   view.append(el("h2", {}, "Runs"),
     runs.length ? table([
-      {label: "", cell: r => el("input", {type: "checkbox", "aria-label": `choose run ${r.id}`, "data-run": r.id, onchange: e => e.target.checked ? chosen.add(r.id) : chosen.delete(r.id)})},
+      {label: "", cell: r => el("input", {type: "checkbox", "aria-label": `choose run ${r.id}`, "data-run": r.id, checked: chosen.has(r.id) ? "" : null, onchange: e => e.target.checked ? chosen.add(r.id) : chosen.delete(r.id)})},
       {label: "run", cell: r => el("a", {href: `#/run/${r.id}`}, `#${r.id}`)},
       {label: "created", key: "created"},
       {label: "scenario", key: "scenario_name"},
@@ -148,14 +157,15 @@ async function submitView(view) {
       const at = line.indexOf("=");
       if (at < 1) { say(`override "${line}": expected key=value`, true); return; }
       const text = line.slice(at + 1).trim();
-      overrides[line.slice(0, at).trim()] = text !== "" && !Number.isNaN(Number(text)) ? Number(text) : text;
+      overrides[line.slice(0, at).trim()] = text !== "" && Number.isFinite(Number(text)) ? Number(text) : text;
     }
     const body = {scenario: pick.value, overrides,
       variants: [...form.querySelectorAll("input[name=variant]:checked")].map(i => i.value),
-      options: {relax: form.relax.checked, gap: Number(form.gap.value), time_limit: Number(form.time_limit.value)}};
+      options: {relax: form.relax.checked, gap: Number(form.gap.value || "0.001"),
+                time_limit: Number(form.time_limit.value || "300")}};
     try {
       const job = await json("/runs", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
-      say(`Job ${job.id} submitted.`);
+      flash = `Job ${job.id} submitted.`;
       location.hash = "#/runs";
     } catch (error) { say(error.message, true); }
   }},
@@ -173,7 +183,7 @@ async function submitView(view) {
     data.append("file", upload.file.files[0]);
     try {
       const stored = await json("/scenarios", {method: "POST", body: data});
-      say(`Scenario ${stored.name} stored as ${stored.id}.`);
+      flash = `Scenario ${stored.name} stored as ${stored.id}.`;
       route();
     } catch (error) { say(error.message, true); }
   }}, el("label", {}, "A scenario folder zipped, or a workbook ", el("input", {type: "file", name: "file", accept: ".zip,.xlsx", required: true})),
@@ -191,7 +201,7 @@ async function runView(view, id) {
         run.changes.length ? el("ul", {}, run.changes.map(c => el("li", {}, c))) : null].filter(Boolean));
   const actions = el("div", {class: "actions"},
     el("button", {type: "button", onclick: () => download(`run-${id}-schedule.csv`, csv(schedule), "text/csv")}, "Download schedule.csv"),
-    el("button", {type: "button", onclick: async () => download(`run-${id}-shortfalls.csv`, csv(await json(`/runs/${id}/shortfalls`)), "text/csv")}, "Download shortfalls.csv"),
+    el("button", {type: "button", onclick: action(async () => download(`run-${id}-shortfalls.csv`, csv(await json(`/runs/${id}/shortfalls`)), "text/csv"))}, "Download shortfalls.csv"),
     el("button", {type: "button", onclick: () => download(`run-${id}-explanations.csv`, csv(explanations), "text/csv")}, "Download explanations.csv"));
   if (role === "planner") {
     actions.append(el("button", {type: "button", id: "approve", onclick: async () => {
@@ -249,12 +259,13 @@ async function revisionsView(view) {
     {label: "approved at", key: "approved_at"}, {label: "cost", key: "objective", number: true},
     {label: "coverage %", key: "coverage_per_cent", number: true, decimals: 2}, {label: "note", key: "note"},
   ], revisions, {id: "revisions"}) : el("p", {class: "muted"}, "No approved revision yet."));
-  if (revisions.length) {
-    view.append(el("div", {class: "actions"}, el("button", {type: "button", id: "download-contract", onclick: async () => {
-      const response = await call("/plans/approved");
+  const operations = [...new Set(revisions.map(r => r.operation))];
+  view.append(el("div", {class: "actions"}, operations.map((operation, index) =>
+    el("button", {type: "button", id: index ? null : "download-contract", "data-operation": operation,
+                  onclick: action(async () => {
+      const response = await call(`/plans/approved?operation=${encodeURIComponent(operation)}`);
       download("deployments.json", await response.text(), "application/json");
-    }}, "Download the approved contract (deployments.json)")));
-  }
+    })}, operations.length > 1 ? `Download the approved contract of ${operation}` : "Download the approved contract (deployments.json)"))));
 }
 
 // --- routing and logging in ------------------------------------------------------------------
@@ -268,6 +279,10 @@ async function route() {
   document.getElementById("who").textContent = logged ? `logged in as ${role}` : "";
   if (!logged) { view.replaceChildren(); return; }
   const [page, argument] = location.hash.replace(/^#\/?/, "").split("/");
+  const mine = ++visit;
+  const refresh = view.dataset.page === location.hash;
+  if (!refresh) view.replaceChildren(el("p", {class: "muted"}, "Loading…"));  // no stale buttons
+  view.dataset.page = location.hash;
   const fresh = el("div");
   try {
     if (role === "command-centre" && page !== "revisions") { location.hash = "#/revisions"; return; }
@@ -277,9 +292,11 @@ async function route() {
     else if (page === "revisions") await revisionsView(fresh);
     else await runsView(fresh);
   } catch (error) {
-    if (error.message !== "401") say(error.message, true);
+    if (error.message !== "401" && mine === visit) say(error.message, true);
   }
+  if (mine !== visit) return;  // a newer page is on its way
   view.replaceChildren(fresh);
+  if (flash) { say(flash); flash = ""; }
 }
 
 async function login(event) {
