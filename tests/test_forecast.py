@@ -115,7 +115,13 @@ def test_forecast_command_writes_a_loadable_table_and_its_back_test(
                   "--out", str(out), "--backtest", "2022-06") == 0
     printed = capsys.readouterr().out
     assert "Back-test from 2022-06: route total MAPE" in printed
-    assert sorted(path.name for path in out.iterdir()) == ["backtest.csv", "forecast.csv"]
+    assert sorted(path.name for path in out.iterdir()) == ["backtest.csv", "forecast.csv",
+                                                           "forecast.html"]
+    page = (out / "forecast.html").read_text(encoding="utf-8")
+    assert page.count("<svg") == 2  # the forecast, and the back-test with its months
+    assert 'id="forecast-ahead"' in page and 'id="backtest-1"' in page
+    assert "<td class=\"number\">2022-10</td><td class=\"number\">19,282</td>" in page
+    assert "<script" not in page
     written = pd.read_csv(out / "forecast.csv")
     assert list(written.columns) == FORECAST_COLUMNS
     # The table drops into a copy of the scenario and loads.

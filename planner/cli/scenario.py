@@ -166,10 +166,14 @@ def forecast(
         callback=within(2, 50))] = 10,
 ) -> None:
     """Forecast a scenario's arrivals, with 10-90 % bands, from monthly detections."""
+    from planner.report.forecast_page import render_forecast_page
     from planner.report.terminal import render_forecast
     from planner.scenario.forecast import (
         backtest,
+        forecast_months,
         forecast_scenario,
+        horizon_months,
+        monthly_totals,
         read_history,
         section_shares,
         write_forecast,
@@ -180,11 +184,15 @@ def forecast(
     tested = [_month(text, "--backtest") for text in backtests or []]
     loaded = read_history(history)
     scenario = load_scenario(scenario_path)
-    table = forecast_scenario(loaded, scenario, cutoff=months[0] if months else None,
-                              fit_years=fit_years)
+    fitted_to, last = horizon_months(loaded, scenario, months[0] if months else None)
+    table = forecast_scenario(loaded, scenario, cutoff=fitted_to, fit_years=fit_years)
     nationalities = list(section_shares(scenario).index)
     tests = [backtest(loaded, nationalities, month, fit_years=fit_years) for month in tested]
-    written = write_forecast(table, out, tests)
+    ahead = (forecast_months(loaded, nationalities, fitted_to, last, fit_years=fit_years)
+             .groupby("month")[["median", "p10", "p90"]].sum())
+    page = render_forecast_page(scenario.meta.name, monthly_totals(loaded, nationalities),
+                                ahead, fitted_to, tests)
+    written = write_forecast(table, out, tests, page)
     render_forecast(table, tests, written, console)
 
 

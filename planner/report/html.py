@@ -408,13 +408,18 @@ def render_html(records: Sequence[RunRecord], *, title: str | None = None) -> st
     body.append(_runs_section(records, names))
     body.append(_why_short_section(records, names))
     body.append(_names_section(records[0]))
-    body.append(f"<footer><p>Border-operations planner {escape(planner_version())}.</p></footer>")
+    return html_page(title, body)
+
+
+def html_page(title: str, body: Sequence[str]) -> str:
+    """A whole, self-contained HTML5 page: the report's style, ``body``, the footer."""
+    footer = f"<footer><p>Border-operations planner {escape(planner_version())}.</p></footer>"
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'{GENERATOR_META} content="{GENERATOR} {escape(planner_version())}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        + "\n".join(body) + "\n</body>\n</html>\n"
+        + "\n".join([*body, footer]) + "\n</body>\n</html>\n"
     )
 
 

@@ -129,6 +129,11 @@ def _grouped(history: History, nationalities: list[str]) -> pd.DataFrame:
     return wide.reindex(index=months, columns=nationalities, fill_value=0.0).fillna(0.0)
 
 
+def monthly_totals(history: History, nationalities: list[str]) -> pd.Series:
+    """The history's detections by month, all the scenario's nationalities together."""
+    return _grouped(history, nationalities).sum(axis=1)
+
+
 def fit_series(series: pd.Series, months: int) -> pd.DataFrame:
     """The next ``months`` of a monthly series: ``median``, ``p10`` and ``p90``.
 
@@ -225,13 +230,12 @@ def section_shares(scenario: Scenario) -> pd.DataFrame:
                          else overall for n in known}).T.fillna(0.0)
 
 
-def forecast_scenario(history: History, scenario: Scenario, *,
-                      cutoff: pd.Period | None = None,
-                      fit_years: int = FIT_YEARS) -> pd.DataFrame:
-    """The scenario's forecast table from ``history``: arrivals (median) and the band.
+def horizon_months(history: History, scenario: Scenario, cutoff: pd.Period | None = None
+                   ) -> tuple[pd.Period, pd.Period]:
+    """The cutoff and the horizon's last month.
 
-    ``cutoff`` is the last month fitted on: by default the last month before the horizon
-    begins that the history holds.
+    The cutoff is ``cutoff``, or the last month before the horizon the history holds; one
+    inside the horizon is refused.
     """
     horizon = scenario.horizon
     first = pd.Period(horizon.period_start(1), freq="M")
@@ -240,6 +244,18 @@ def forecast_scenario(history: History, scenario: Scenario, *,
     if cutoff >= first:
         raise UsageError(f"--cutoff {cutoff}: must be before the horizon's first month "
                          f"({first})")
+    return cutoff, last
+
+
+def forecast_scenario(history: History, scenario: Scenario, *,
+                      cutoff: pd.Period | None = None,
+                      fit_years: int = FIT_YEARS) -> pd.DataFrame:
+    """The scenario's forecast table from ``history``: arrivals (median) and the band.
+
+    ``cutoff`` is the last month fitted on: by default the last month before the horizon
+    begins that the history holds.
+    """
+    cutoff, last = horizon_months(history, scenario, cutoff)
     shares = section_shares(scenario)
     nationalities = list(shares.index)
     periods = to_periods(forecast_months(history, nationalities, cutoff, last,
@@ -259,8 +275,9 @@ def forecast_scenario(history: History, scenario: Scenario, *,
 
 FORECAST_FILE = "forecast.csv"
 BACKTEST_FILE = "backtest.csv"
+PAGE_FILE = "forecast.html"
 FORECAST_FOLDER = FolderKind("earlier forecast", FORECAST_FILE,
-                             frozenset({FORECAST_FILE, BACKTEST_FILE}), "forecast")
+                             frozenset({FORECAST_FILE, BACKTEST_FILE, PAGE_FILE}), "forecast")
 """A folder ``planner forecast`` writes: replaced only if it holds nothing else."""
 
 
@@ -305,15 +322,18 @@ def backtest(history: History, nationalities: list[str], cutoff: pd.Period,
                     int(active["nationality_id"].nunique()))
 
 
-def write_forecast(forecast: pd.DataFrame, out: Path, tests: list[Backtest]) -> list[Path]:
-    """Write ``forecast.csv`` (and ``backtest.csv``, each back-test's months) into ``out``.
+def write_forecast(forecast: pd.DataFrame, out: Path, tests: list[Backtest],
+                   page: str) -> list[Path]:
+    """Write ``forecast.csv``, ``forecast.html`` (``page``) and any ``backtest.csv``.
 
-    All files or none; a folder is replaced only if it holds nothing but these files.
+    ``backtest.csv`` holds each back-test's months. All files or none; a folder is
+    replaced only if it holds nothing but these files.
     """
     with atomic_directory(out, FORECAST_FOLDER) as staging:
         write_csv(forecast, staging / FORECAST_FILE)
+        (staging / PAGE_FILE).write_text(page, encoding="utf-8")
         if tests:
             write_csv(pd.concat([test.months.assign(cutoff=str(test.cutoff)) for test in tests],
                                 ignore_index=True)[["cutoff", *BACKTEST_COLUMNS]],
                       staging / BACKTEST_FILE)
-    return [out / FORECAST_FILE, *([out / BACKTEST_FILE] if tests else [])]
+    return [out / FORECAST_FILE, out / PAGE_FILE, *([out / BACKTEST_FILE] if tests else [])]
