@@ -180,9 +180,9 @@ def test_a_vehicle_without_a_host_officer_is_short_for_one() -> None:
     assert reasons(plan) == {("A", 1, "kind", "car"): {"host_officer_lacking"}}
 
 
-def test_no_speaker_of_the_language() -> None:
-    # Ten Arabic speakers at 0.1: one interpreter needed; the only one speaks French.
-    plan = plan_scenario(guards_at_a(
+def arabic_with_a_french_interpreter() -> Scenario:
+    """Ten Arabic speakers at 0.1: one interpreter needed; the only one speaks French."""
+    return guards_at_a(
         contribution("fr", "interpreter", 1, 10, languages="fra"),
         kinds=[INTERPRETER],
         requirement_rules=[],
@@ -192,7 +192,11 @@ def test_no_speaker_of_the_language() -> None:
                    {"id": "fra", "name": "French", "need_per_arrival": 0.1}],
         language_shares=[{"nationality_id": "X", "language_id": "ara", "share": 1}],
         forecast=[{"section_id": "A", "period": 1, "nationality_id": "X", "arrivals": 10}],
-    ))
+    )
+
+
+def test_no_speaker_of_the_language() -> None:
+    plan = plan_scenario(arabic_with_a_french_interpreter())
     assert plan.result.objective == pytest.approx(150)  # the language penalty, high impact
     assert reasons(plan) == {("A", 1, "language", "ara"): {"no_speaker"}}
     assert only(plan, "no_speaker")["detail"] == (
@@ -471,15 +475,7 @@ def test_the_lp_prices_beds_and_units_as_worked_out_by_hand() -> None:
 def test_a_language_nobody_speaks_is_remedied_by_an_interpreter_who_learns_it() -> None:
     from planner.runs.remedies import remedies
 
-    case = guards_at_a(
-        contribution("fr", "interpreter", 1, 10, languages="fra"),
-        kinds=[INTERPRETER], requirement_rules=[], penalties=[],
-        nationalities=[{"id": "X", "name": "X"}],
-        languages=[{"id": "ara", "name": "Arabic", "need_per_arrival": 0.1},
-                   {"id": "fra", "name": "French", "need_per_arrival": 0.1}],
-        language_shares=[{"nationality_id": "X", "language_id": "ara", "share": 1}],
-        forecast=[{"section_id": "A", "period": 1, "nationality_id": "X", "arrivals": 10}],
-    )
+    case = arabic_with_a_french_interpreter()
     plan = plan_scenario(case, SolveOptions(relax=True))
     (best,) = remedies(case, plan.shortfalls, plan.explanations).best.to_dict("records")
     assert (best["reason"], best["override"]) == ("no_speaker",

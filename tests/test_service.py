@@ -419,12 +419,15 @@ def test_a_queued_job_cancelled_never_runs_and_a_running_one_keeps_its_best_plan
     cancelled = service.post(f"/api/v1/jobs/{queued['id']}/cancel").json()
     assert cancelled["state"] == "cancelled"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # until the solve has a plan to keep
+    while time.monotonic() < deadline:  # until the solve has a plan to keep, and a bound
         progress = service.get(f"/api/v1/jobs/{slow['id']}").json()["progress"] or {}
-        if progress.get("objective") is not None:
+        if progress.get("objective") is not None and progress.get("bound") is not None:
             break
         time.sleep(0.2)
-    assert progress["seconds"] > 0 and progress["objective"] is not None
+    assert progress["seconds"] > 0
+    assert progress["bound"] <= progress["objective"]
+    assert progress["gap"] == pytest.approx(
+        (progress["objective"] - progress["bound"]) / progress["objective"])
     service.post(f"/api/v1/jobs/{slow['id']}/cancel")
     ended = service.wait(slow["id"])
     assert ended["state"] == "cancelled", ended

@@ -171,10 +171,10 @@ def forecast(
     from planner.scenario.forecast import (
         backtest,
         forecast_months,
-        forecast_scenario,
         horizon_months,
         monthly_totals,
         read_history,
+        scenario_table,
         section_shares,
         write_forecast,
     )
@@ -185,11 +185,11 @@ def forecast(
     loaded = read_history(history)
     scenario = load_scenario(scenario_path)
     fitted_to, last = horizon_months(loaded, scenario, months[0] if months else None)
-    table = forecast_scenario(loaded, scenario, cutoff=fitted_to, fit_years=fit_years)
     nationalities = list(section_shares(scenario).index)
+    monthly = forecast_months(loaded, nationalities, fitted_to, last, fit_years=fit_years)
+    table = scenario_table(monthly, scenario)  # fitted once: for the table and the page
     tests = [backtest(loaded, nationalities, month, fit_years=fit_years) for month in tested]
-    ahead = (forecast_months(loaded, nationalities, fitted_to, last, fit_years=fit_years)
-             .groupby("month")[["median", "p10", "p90"]].sum())
+    ahead = monthly.groupby("month")[["median", "p10", "p90"]].sum()
     page = render_forecast_page(scenario.meta.name, monthly_totals(loaded, nationalities),
                                 ahead, fitted_to, tests)
     written = write_forecast(table, out, tests, page)

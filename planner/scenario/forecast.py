@@ -256,10 +256,18 @@ def forecast_scenario(history: History, scenario: Scenario, *,
     begins that the history holds.
     """
     cutoff, last = horizon_months(history, scenario, cutoff)
+    nationalities = list(section_shares(scenario).index)
+    return scenario_table(forecast_months(history, nationalities, cutoff, last,
+                                          fit_years=fit_years), scenario)
+
+
+def scenario_table(monthly: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """Monthly forecasts (:func:`forecast_months`) as the scenario's forecast table.
+
+    Months into periods (:func:`to_periods`), then split over the sections.
+    """
     shares = section_shares(scenario)
-    nationalities = list(shares.index)
-    periods = to_periods(forecast_months(history, nationalities, cutoff, last,
-                                         fit_years=fit_years), scenario)
+    periods = to_periods(monthly, scenario)
     split = {str(nationality): {str(section): float(share) for section, share in row.items()
                                 if float(share) > 0}
              for nationality, row in shares.iterrows()}

@@ -145,12 +145,10 @@ class JobPool:
         # Workers start afresh ("spawn"): the server's threads are not copied into them.
         self._pool = ProcessPoolExecutor(self.workers,
                                          mp_context=multiprocessing.get_context("spawn"))
-        self._futures: dict[int, Future[str]] = {}
 
     def submit(self, job_id: int) -> None:
         """Hand a queued job to the pool; a job whose worker dies is marked failed."""
         future = self._pool.submit(run_job, self.store_path, job_id)
-        self._futures[job_id] = future
         future.add_done_callback(lambda done: self._settle(job_id, done))
 
     def _settle(self, job_id: int, future: Future[str]) -> None:
@@ -164,10 +162,6 @@ class JobPool:
             if job is not None and not job.finished_yet:
                 store.finish_job(job_id, "failed",
                                  error=f"the worker solving it stopped: {error!r}")
-
-    def wait(self, job_id: int, timeout: float | None = None) -> str:
-        """Wait for a job this pool runs, and return its final state."""
-        return self._futures[job_id].result(timeout)
 
     def close(self) -> None:
         """Stop, and end the workers.
