@@ -307,10 +307,11 @@ def _why_short_run(record: RunRecord, name: str, sections: dict[str, str]) -> st
     head = f"<h3>{escape(name)}</h3>"
     if not has_plan(record):
         return f'{head}<p class="note">No plan: the solve ended {escape(record.status)}.</p>'
-    largest = largest_shortfalls(record, WHY_SHORT_ROWS)
+    explanations = record.why_short()  # derived once, for a run recorded before them
+    largest = largest_shortfalls(record, explanations, WHY_SHORT_ROWS)
     if largest.empty:
         return f'{head}<p class="note">Nothing short: every need is covered.</p>'
-    counts = reason_counts(record)
+    counts = reason_counts(explanations)
     shortfalls = int((record.shortfalls["shortfall"] > 0).sum())
     tally = "".join(
         f"<tr><td><code>{escape(code)}</code></td><td>{escape(row['meaning'])}</td>"

@@ -148,11 +148,12 @@ def shortfall_by_section(record: RunRecord) -> pd.DataFrame:
 SHORTFALL_KEY = [SECTION_ID, PERIOD, ITEM_TYPE, ITEM_ID]
 
 
-def largest_shortfalls(record: RunRecord, limit: int) -> pd.DataFrame:
+def largest_shortfalls(record: RunRecord, explanations: pd.DataFrame,
+                       limit: int) -> pd.DataFrame:
     """The run's ``limit`` largest shortfalls (kinds and languages), each with its reasons.
 
     Columns: the shortfall table's, then ``reasons``: a list of ``(code, detail)`` pairs
-    from the run's explanations, in their order.
+    from ``explanations`` (the run's, :meth:`RunRecord.why_short`), in their order.
     """
     table = record.shortfalls
     if table.empty or "shortfall" not in table.columns:
@@ -160,7 +161,6 @@ def largest_shortfalls(record: RunRecord, limit: int) -> pd.DataFrame:
     short = (table[table["shortfall"] > ZERO]
              .sort_values(["shortfall", PERIOD, SECTION_ID], ascending=[False, True, True])
              .head(limit))
-    explanations = record.why_short()
     reasons: dict[tuple[str, int, str, str], list[tuple[str, str]]] = {}
     for row in explanations.to_dict("records"):
         key = (str(row[SECTION_ID]), int(row[PERIOD]), str(row[ITEM_TYPE]), str(row[ITEM_ID]))
@@ -170,12 +170,11 @@ def largest_shortfalls(record: RunRecord, limit: int) -> pd.DataFrame:
     return short.assign(reasons=pd.Series(found, index=short.index, dtype=object))
 
 
-def reason_counts(record: RunRecord) -> pd.DataFrame:
+def reason_counts(explanations: pd.DataFrame) -> pd.DataFrame:
     """Per reason (in the documented order): its meaning, shortfalls and unit-periods short.
 
     A shortfall with several reasons counts under each.
     """
-    explanations = record.why_short()
     if explanations.empty:
         return pd.DataFrame(columns=["meaning", "shortfalls", "short"])
     grouped = (explanations.drop_duplicates([*SHORTFALL_KEY, "reason"])
