@@ -13,22 +13,28 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
+from planner.errors import SolverError
 from planner.model.highs import HighsModel
 from planner.model.index import build_index, index_shape, refresh_index
+from planner.model.keys import ModelSize
 from planner.model.matrix import build_matrix, refresh_matrix
 from planner.model.options import SolveOptions
 from planner.model.progress import SolveMonitor
 from planner.model.requirements import Requirements, derive_requirements
 from planner.model.results import SolveResult
 from planner.plan.plan import Plan, make_plan
+from planner.scenario.demand import DemandScenarios
 from planner.scenario.read import load_scenario
 from planner.scenario.schema import Scenario
 
 if TYPE_CHECKING:
+    from planner.model.stochastic import Risk
     from planner.runs.records import RunRecord
     from planner.scenario.variants import Applied
 
@@ -139,18 +145,24 @@ class RecordedPlan:
 def plan_and_record(applied: Applied, options: SolveOptions | None = None, *,
                     source: str | Path, store: str | Path | None,
                     planner: Planner | None = None, pyomo: bool = False,
-                    monitor: SolveMonitor | None = None) -> RecordedPlan:
+                    monitor: SolveMonitor | None = None,
+                    demand: DemandScenarios | None = None,
+                    risk: Risk | None = None) -> RecordedPlan:
     """Plan ``applied.scenario`` and record the run in ``store`` (``None``: not recorded).
 
     The run is recorded whatever the status (the store keeps what was tried), with the
     variant, overrides and options it ran with and its ``source`` (the path it came from).
     A ``planner`` keeps its model loaded between calls (its options are used); otherwise
-    the scenario is planned afresh, with the Pyomo model of record if ``pyomo``.
+    the scenario is planned afresh, with the Pyomo model of record if ``pyomo``. With
+    ``demand`` the plan is robust across those demand scenarios (:func:`plan_robust`).
     """
     from planner.runs.records import record_plan
     from planner.runs.store import RunStore
 
-    if planner is not None:
+    if demand is not None:
+        options = options or SolveOptions()
+        plan = plan_robust(applied.scenario, demand, risk, options, monitor=monitor)
+    elif planner is not None:
         options = planner.options
         plan = planner.plan(applied.scenario, monitor=monitor)
     else:
@@ -164,3 +176,100 @@ def plan_and_record(applied: Applied, options: SolveOptions | None = None, *,
                                          source=str(source),
                                          description=applied.description))
     return RecordedPlan(plan, stored)
+
+
+def plan_robust(scenario: Scenario, demand: DemandScenarios, risk: Risk | None = None,
+                options: SolveOptions | None = None, *,
+                monitor: SolveMonitor | None = None) -> Plan:
+    """One plan for every demand scenario: shared deployments, each scenario's shortfall.
+
+    First the point-forecast plan (the scenario's own forecast, as :func:`plan_scenario`
+    makes it); then the extensive form over ``demand`` (``planner.model.stochastic``),
+    started from the better of the point plan and, in whole units, a whole-unit plan near
+    the extensive form's relaxation (the ordinary model asked to deploy what the
+    relaxation deploys: ``guided_matrix``), so it never ends above the point plan. Both
+    plans are evaluated on every demand scenario. The plan returned is the robust one
+    with the scenario's own forecast (its schedule, shortfalls and costs), with
+    ``robust`` and ``outcomes``. Without a point plan (infeasible, say), the point
+    solve's plan is returned as it is.
+    """
+    from planner.model.stochastic import (
+        Risk,
+        evaluate,
+        first_stage_cost,
+        first_stage_of,
+        first_stage_values,
+        fixed_result,
+        guided_matrix,
+        scenario_models,
+        solve_robust,
+    )
+
+    risk = risk or Risk()
+    options = options or SolveOptions()
+    started = time.perf_counter()
+    point = plan_scenario(scenario, options, monitor=monitor)
+    if not point.status.has_plan:
+        return point
+    timings = {"point_plan": time.perf_counter() - started}
+    started = time.perf_counter()
+    models = scenario_models(scenario, demand, whole_units=options.whole_units)
+    timings["scenario_models"] = time.perf_counter() - started
+    point_first = first_stage_of(models, point.schedule)
+    point_outcomes = evaluate(models, point_first,
+                              first_stage_cost(point.result.objective_parts))
+    start, guided = point_first, None
+    if options.whole_units:
+        # A whole-unit start near the relaxation's robust plan, if it beats the point plan.
+        started = time.perf_counter()
+        relaxed = solve_robust(models, risk, replace(options, relax=True))
+        if relaxed.first is not None:
+            found = HighsModel(guided_matrix(models, relaxed.first), options).solve(monitor)
+            if found.status.has_plan:
+                first = first_stage_values(models, found)
+                cost = float(models.point.cost[models.stages.first] @ first)
+                guided = evaluate(models, first, cost)
+                if (risk.of(guided.table["total_cost"].to_numpy(), demand.probabilities)
+                        < risk.of(point_outcomes.table["total_cost"].to_numpy(),
+                                  demand.probabilities)):
+                    start = first
+        timings["guided_start"] = time.perf_counter() - started
+    solved = solve_robust(models, risk, options, start=start, monitor=monitor)
+    if solved.first is None:
+        raise SolverError(f"the robust plan over {len(demand)} demand scenarios found no "
+                          f"plan ({solved.status.value}): raise --time-limit")
+    started = time.perf_counter()
+    first_cost = float(models.point.cost[models.stages.first] @ solved.first)
+    outcomes = evaluate(models, solved.first, first_cost)
+    timings["evaluate"] = point_outcomes.seconds + outcomes.seconds
+    result = fixed_result(models, solved.first, options)
+    result = replace(result, status=solved.status, gap=solved.gap, bound=None,
+                     solve_seconds=solved.seconds + result.solve_seconds,
+                     size=ModelSize(*solved.size[:3]), stopped_by=solved.stopped_by)
+    # Marginal values with the deployments fixed would price nothing a planner can change.
+    plan = replace(make_plan(scenario, models.point_requirements, result, timings),
+                   marginal_values=None, capacity_values=None)
+    plan.timings["plan"] = time.perf_counter() - started
+    mine, theirs = outcomes.summary(risk), point_outcomes.summary(risk)
+    summary = {
+        "risk": risk.label,
+        "demand": {"source": demand.source, "scenarios": len(demand), "seed": demand.seed},
+        "status": solved.status.value,
+        "objective": mine["objective"],
+        "bound": None if solved.bound is None else round(solved.bound, 6),
+        "gap": solved.gap,
+        "expected_cost": mine["expected_cost"],
+        "expected_shortfall": mine["expected_shortfall"],
+        "worst_scenario_shortfall": mine["worst_scenario"]["shortfall"],
+        "value_of_stochastic_solution": round(theirs["objective"] - mine["objective"], 6),
+        "plan": mine,
+        "point_plan": {**theirs, "objective_on_forecast": point.result.objective},
+        "extensive_form": {"variables": solved.size[0], "constraints": solved.size[1],
+                           "nonzeros": solved.size[2]},
+        "started_from": "point_plan" if start is point_first else "guided",
+        "guided_objective": None if guided is None else round(
+            risk.of(guided.table["total_cost"].to_numpy(), demand.probabilities), 6),
+    }
+    table = pd.concat([outcomes.table.assign(plan="robust"),
+                       point_outcomes.table.assign(plan="point")], ignore_index=True)
+    return replace(plan, robust=summary, outcomes=table)

@@ -22,6 +22,7 @@ SUMMARY_KEYS = {
     "conflicts", "units",
     "objective", "bound", "gap", "costs", "coverage", "deployments", "by_kind", "by_section",
     "by_language", "cost_by_contributor", "replanning", "model", "solver", "timings_seconds",
+    "robust",
 }
 
 

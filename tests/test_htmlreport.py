@@ -425,9 +425,10 @@ def test_western_balkans_four_runs(balkans_report: tuple[Path, float],
     page = _page(text)
     assert not page.open and not page.mismatched
     counts = Counter(kind for kind, _ in page.figures)
+    # Every run's forecast has its band: one plot each, with a plan or without.
     assert counts == {**dict.fromkeys(PER_RUN, 3), **dict.fromkeys(COMPARISONS, 1),
-                      "schedule-differences": 1}
-    assert page.svgs == len(page.figures) == 15
+                      "schedule-differences": 1, "forecast-band": 4}
+    assert page.svgs == len(page.figures) == 19
     assert len(page.ids) == len(set(page.ids))
     assert "#13 rerun vs #11 base: the schedules are the same" in text
     assert "#14 impossible vs #11 base: no plan to compare" in text
@@ -511,7 +512,7 @@ def test_report_opens_in_headless_chromium(balkans_report: tuple[Path, float],
     assert _console_errors(result.stderr) == [], result.stderr[-2000:]
     dom = result.stdout
     assert "<title>Western Balkans: four runs</title>" in dom
-    assert dom.count("<svg") == text.count("<svg") == 15
+    assert dom.count("<svg") == text.count("<svg") == 19
     for kind in (*PER_RUN, *COMPARISONS, "schedule-differences"):
         assert f'class="plot {kind}' in dom
 

@@ -8,6 +8,7 @@ parses its options, calls one library function and hands the result to
 
 from __future__ import annotations
 
+import re
 import sys
 from importlib import import_module
 from typing import Any
@@ -24,6 +25,30 @@ for _module in COMMAND_MODULES:
     import_module(f"planner.cli.{_module}")
 
 __all__ = ["_state", "app", "command", "main"]
+
+OPTIONAL_VALUES = {"--dask": "local"}
+"""Options whose value may be left out, with what they then stand for: ``--dask`` alone
+is a cluster on this machine, ``--dask tcp://host:8786`` a running scheduler."""
+
+
+def with_values(args: list[str]) -> list[str]:
+    """``args`` with each option of ``OPTIONAL_VALUES`` given its value where left out.
+
+    The value is left out where the option is last, or the next word is no address
+    (``scheme://...`` or ``host:port``): ``--dask PATH`` is a local cluster and a scenario.
+    """
+    given: list[str] = []
+    for number, word in enumerate(args):
+        given.append(word)
+        if word in OPTIONAL_VALUES:
+            following = args[number + 1] if number + 1 < len(args) else ""
+            if not ADDRESS.fullmatch(following):
+                given.append(OPTIONAL_VALUES[word])
+    return given
+
+
+ADDRESS = re.compile(r"[a-z]+://\S*|[\w.\-]+:\d+")
+"""What an option of ``OPTIONAL_VALUES`` takes as its value: an address."""
 
 
 def command() -> Any:
@@ -54,7 +79,7 @@ def command() -> Any:
 def main() -> None:
     """Run the command line, turning planner errors into one line and an exit code."""
     try:
-        command()(prog_name="planner")
+        command()(args=with_values(sys.argv[1:]), prog_name="planner")
     except PlannerError as error:
         if _state["debug"]:
             raise

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -55,6 +55,21 @@ def within(low: float, high: float | None = None, *, what: str = "") -> Callable
     return check
 
 
+Samples = Annotated[int | None, typer.Option(
+    "--samples", help="Draw N demand scenarios from the forecast's 10-90 % band (default: "
+    "the scenario's demand_scenarios table).", metavar="N",
+    callback=within(1, 1000))]
+Seed = Annotated[int, typer.Option(
+    "--seed", help="With --samples: the seed (the same seed, the same samples).",
+    metavar="K", callback=within(0))]
+DaskAddress = Annotated[str | None, typer.Option(
+    "--dask", help="Solve on Dask distributed: alone, a cluster on this machine; with "
+    "ADDRESS (tcp://host:8786), that scheduler's workers.", metavar="[ADDRESS]",
+    show_default=False)]
+RiskMeasure = Annotated[str, typer.Option(
+    "--risk", help="What to minimise (run --robust) or report (evaluate) over the "
+    "scenarios' costs: expected, or cvar:A, the mean of the worst 1-A.",
+    metavar="expected|cvar:A")]
 ScenarioPath = Annotated[Path, typer.Argument(
     help="A scenario folder (scenario.yaml + CSVs), a scenario.yaml, a workbook (.xlsx), "
     "or a variant file (a YAML file with base: and variants:).", metavar="PATH",
@@ -71,3 +86,25 @@ RunRefs = Annotated[list[str], typer.Argument(
 OperationName = Annotated[str | None, typer.Option(
     "--operation", help="The operation (meta.operation), where the store holds several.",
     metavar="NAME")]
+
+
+Done = TypeVar("Done")
+
+
+Advance = Callable[..., None]
+"""``advance(steps, description=None)``: move a progress bar on, and say what is doing."""
+
+
+def with_progress(total: int, what: str, work: Callable[[Advance], Done]) -> Done:
+    """Run ``work(advance)`` under a progress bar on standard error of ``total`` steps."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=errors, transient=True) as progress:
+        task = progress.add_task(what, total=total)
+
+        def advance(steps: int, description: str | None = None) -> None:
+            progress.update(task, advance=steps, description=description or what)
+
+        return work(advance)

@@ -8,7 +8,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from planner.cli.app import RunRef, RunRefs, StorePath, app, console, within
+from planner.cli.app import (
+    DaskAddress,
+    RiskMeasure,
+    RunRef,
+    RunRefs,
+    Samples,
+    Seed,
+    StorePath,
+    app,
+    console,
+    within,
+)
 
 if TYPE_CHECKING:
     from planner.runs.records import RunRecord
@@ -103,6 +114,52 @@ def explain(
         shortfalls = record.shortfalls.merge(keys, on=list(keys.columns))
         render_remedies(find_remedies(Scenario.model_validate(record.inputs), shortfalls,
                                       explanations, top=top), console)
+
+
+@app.command()
+def evaluate(
+    run_ref: RunRef,
+    samples: Samples = None,
+    seed: Seed = 0,
+    risk: RiskMeasure = "expected",
+    dask: DaskAddress = None,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", help="With --dask alone: the local cluster's workers (default: one "
+        "per core).", metavar="N", callback=within(1))] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the evaluation's summary as JSON.")] = False,
+    store: StorePath = None,
+) -> None:
+    """Evaluate a recorded plan on demand scenarios, and store the evaluation.
+
+    The plan's deployments stay as they are; each scenario's shortfalls, remote
+    interpretation and cost are solved for. Prints the distribution, which planner
+    report then plots.
+    """
+    from planner.cli.app import with_progress
+    from planner.model.stochastic import Risk
+    from planner.report.terminal import render_robust
+    from planner.runs.evaluation import evaluate_run
+    from planner.runs.store import RunStore, check_store, store_path
+    from planner.scenario.demand import demand_scenarios
+    from planner.scenario.schema import Scenario
+
+    measure = Risk.parse(risk)
+    target = store_path(store)
+    check_store(target, create=False)
+    (record,) = records([run_ref], store)
+    demand = demand_scenarios(Scenario.model_validate(record.inputs), samples, seed)
+    evaluation = with_progress(len(demand), "evaluating", lambda advance: evaluate_run(
+        record, demand, measure, address=dask, workers=jobs, progress=advance))
+    with RunStore(target, create=False, write=True) as runs:
+        stored = runs.add_evaluation(evaluation)
+    if as_json:
+        console.print_json(json.dumps({"id": stored.id, "run_id": stored.run_id,
+                                       **stored.summary}))
+        return
+    console.print(f"run #{record.id}: evaluation #{stored.id} stored in {target}",
+                  highlight=False)
+    render_robust(stored.summary, console, label=record.label)
 
 
 @app.command()

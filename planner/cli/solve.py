@@ -13,12 +13,26 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from planner.cli.app import ScenarioPath, StorePath, app, console, errors, within
+from planner.cli.app import (
+    Advance,
+    DaskAddress,
+    RiskMeasure,
+    Samples,
+    ScenarioPath,
+    Seed,
+    StorePath,
+    app,
+    console,
+    errors,
+    with_progress,
+    within,
+)
 from planner.errors import ExitCode, InfeasibleError, SolverError, UsageError
 from planner.model.options import SolveOptions, Status
 
 if TYPE_CHECKING:
     from planner.model.progress import SolveMonitor
+    from planner.model.stochastic import Risk
 
 DEFAULT_TIME_LIMIT = 300.0
 """Seconds a whole-unit solve may take from the command line before it reports its best."""
@@ -77,6 +91,13 @@ def run(
     change_cost: Annotated[float | None, typer.Option(
         "--change-cost", help="With --baseline: the cost of each unit-day that differs "
         "from it (default: the scenario's replanning.change_cost).", metavar="COST")] = None,
+    robust: Annotated[bool, typer.Option(
+        "--robust", help="One plan for every demand scenario (the scenario's "
+        "demand_scenarios table, or --samples drawn from the forecast's band): shared "
+        "deployments, each scenario's own shortfall.")] = False,
+    risk: RiskMeasure = "expected",
+    samples: Samples = None,
+    seed: Seed = 0,
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="No progress line while a whole-unit run solves.")] = False,
     verbose: Annotated[bool, typer.Option(
@@ -94,6 +115,7 @@ def run(
     from planner.scenario.variants import load_study, parse_sets
 
     freeze = _replanning_options(baseline, freeze_until, change_cost)
+    chance = _robust_options(robust, risk, samples, pyomo)
     # Refuse an output folder or store that cannot be written before the solve, not after.
     if out is not None:
         refuse_unless_replaceable(out, PLAN_FOLDER)
@@ -108,9 +130,14 @@ def run(
 
         with RunStore(store_path(store), create=False) as runs:
             applied = around_baseline(applied, runs, baseline, freeze, change_cost)
+    demand = None
+    if chance is not None:
+        from planner.scenario.demand import demand_scenarios
+
+        demand = demand_scenarios(applied.scenario, samples, seed)
     with _watched(options, quiet=quiet or pyomo, verbose=verbose and not pyomo) as monitor:
         recorded = plan_and_record(applied, options, source=path, store=target, pyomo=pyomo,
-                                   monitor=monitor)
+                                   monitor=monitor, demand=demand, risk=chance)
     plan = recorded.plan
     if recorded.run is not None:
         errors.print(f"recorded run #{recorded.run.id} in {target}")
@@ -156,6 +183,23 @@ def _watched(options: SolveOptions, *, quiet: bool, verbose: bool
         yield monitor
 
 
+def _robust_options(robust: bool, risk: str, samples: int | None, pyomo: bool
+                    ) -> Risk | None:
+    """The risk measure of ``--robust``; the options that need it are refused without it."""
+    from planner.model.stochastic import Risk
+
+    if not robust:
+        given = [name for name, value in (("--samples", samples is not None),
+                                          ("--risk", risk != "expected")) if value]
+        if given:
+            raise UsageError(f"{' and '.join(given)}: for a robust plan; give --robust too")
+        return None
+    if pyomo:
+        raise UsageError("--robust builds the extensive form from the matrices: leave out "
+                         "--pyomo")
+    return Risk.parse(risk)
+
+
 def _replanning_options(baseline: str | None, freeze_until: str | None,
                         change_cost: float | None) -> date | None:
     """The freeze date of ``--baseline``; the options that need one are refused without it."""
@@ -195,13 +239,17 @@ def sweep(
     gap: Gap = SolveOptions.gap,
     no_start: NoStart = False,
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", help="Worker processes, 1 or more (default: one per core).",
-        metavar="N", callback=within(1))] = None,
+        "--jobs", "-j", help="Worker processes, 1 or more (default: one per core; with "
+        "--dask alone, the local cluster's workers).", metavar="N", callback=within(1))
+    ] = None,
+    dask: DaskAddress = None,
     store: StorePath = None,
 ) -> None:
-    """Solve the base scenario and its variants in parallel, recording every run."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    """Solve the base scenario and its variants in parallel, recording every run.
 
+    With --dask the solves run on Dask distributed: a cluster on this machine, or the
+    scheduler at ADDRESS and its workers; every run is stored here.
+    """
     from planner.report.terminal import render_sweep
     from planner.runs.store import check_store, store_path
     from planner.runs.sweep import SweepOutcome, choose
@@ -215,16 +263,21 @@ def sweep(
     options = _solve_options(relax, time_limit, gap, no_start)
     target = store_path(store)
     check_store(target, create=True)  # once here, rather than once per worker's run
-    columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    with Progress(*columns, console=errors, transient=True) as progress:
-        task = progress.add_task("solving", total=len(names))
+    sets = parse_sets(set_ or [])
 
-        def advance(outcome: SweepOutcome) -> None:
-            progress.update(task, advance=1, description=f"{outcome.name}: {outcome.status}")
+    def solve_all(advance: Advance) -> list[SweepOutcome]:
+        def done(outcome: SweepOutcome) -> None:
+            advance(1, f"{outcome.name}: {outcome.status}")
 
-        outcomes = run_sweep(path, names, options, target, jobs=jobs,
-                             sets=parse_sets(set_ or []), progress=advance)
+        if dask is None:
+            return run_sweep(path, names, options, target, jobs=jobs, sets=sets,
+                             progress=done)
+        from planner.runs.sweep import sweep_on_dask
+
+        return sweep_on_dask(path, names, options, target, address=dask, sets=sets,
+                             progress=done, workers=jobs)
+
+    outcomes = with_progress(len(names), "solving", solve_all)
     render_sweep(outcomes, f"{study.base.meta.name}: {len(names)} runs, stored in {target}",
                  console)
     failed = [outcome for outcome in outcomes if outcome.error]

@@ -37,7 +37,7 @@ from planner.model.results import (
 )
 from planner.model.start import Start, add_rounding_rows, primal_start, wants_start
 
-_STATUS = {
+HIGHS_STATUS = {
     highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
     highspy.HighsModelStatus.kModelEmpty: Status.OPTIMAL,
     highspy.HighsModelStatus.kInfeasible: Status.INFEASIBLE,
@@ -50,7 +50,7 @@ _STATUS = {
 }
 """HiGHS's model status in planner terms; a stop with a feasible plan becomes FEASIBLE."""
 
-_STOPPED_BY = {
+HIGHS_STOPPED_BY = {
     highspy.HighsModelStatus.kOptimal: "gap",
     highspy.HighsModelStatus.kModelEmpty: "gap",
     highspy.HighsModelStatus.kTimeLimit: "time_limit",
@@ -211,7 +211,7 @@ class HighsModel:
         finally:
             if beside is not None:
                 beside.close()
-                drop_rows_beyond(highs, len(matrix.row_lower))
+            drop_rows_beyond(highs, len(matrix.row_lower))  # the rounding rows, if any
 
     def _outcome(self, outcome: SolveResult, start: StartReport | None,
                  solve_seconds: float) -> SolveResult:
@@ -219,13 +219,13 @@ class HighsModel:
         matrix, highs = self.matrix, self.highs
         model_status = highs.getModelStatus()
         info = highs.getInfo()
-        status = _STATUS.get(model_status, Status.ERROR)
+        status = HIGHS_STATUS.get(model_status, Status.ERROR)
         has_values = info.primal_solution_status == FEASIBLE
         if status is Status.NO_SOLUTION and has_values:
             status = Status.FEASIBLE
         outcome = replace(outcome, status=status, termination=model_status.name,
                           objective=None, bound=None, gap=None, solve_seconds=solve_seconds,
-                          objective_parts={}, stopped_by=_STOPPED_BY.get(model_status),
+                          objective_parts={}, stopped_by=HIGHS_STOPPED_BY.get(model_status),
                           start=start)
         if outcome.stopped_by == "gap" and not matrix.integer.any():
             outcome = replace(outcome, stopped_by="optimal")
@@ -262,21 +262,27 @@ class HighsModel:
     def _offer_start(self, monitor: SolveMonitor | None) -> _StartBeside | None:
         """Give HiGHS a plan to start from, or have one built beside its search.
 
-        A re-solve starts from the last plan, a re-plan from its baseline. Otherwise a
-        whole-unit solve builds one (``planner.model.start``), unless told not to, on its own
-        thread while HiGHS works on its bound; HiGHS also gets the rounding rows, which
-        raise that bound sooner (they are taken out again after the solve).
+        A re-solve is offered the last plan, a re-plan its baseline (and nothing more). A
+        whole-unit solve, and a re-solve, builds one (``planner.model.start``), unless told
+        not to, on its own thread while HiGHS works on its bound; HiGHS also gets the
+        rounding rows, which raise that bound sooner (they are taken out again after the
+        solve).
         """
         matrix, highs, position = self.matrix, self.highs, self._position
         if not matrix.whole_units:
             return None
         if self._last is not None:
             # The last plan's whole units as a start; HiGHS completes the rest, or drops
-            # the start if the new data make it infeasible.
+            # the start if the new data make it infeasible. A start is still built beside
+            # and the rounding rows still raise the bound: without them, re-solving a
+            # demand surge took four times as long as solving it afresh.
             whole = np.flatnonzero(matrix.integer[self._order])
             highs.setSolution(len(whole), whole.astype(np.int32),
                               self._last[self._order][whole])
-            return None
+            if not self.options.start or not wants_start(matrix):
+                return None
+            add_rounding_rows(highs, matrix, position)
+            return _StartBeside(highs, matrix, self._order, self.options.time_limit, monitor)
         if matrix.index.deploy["baseline"].any():
             # A re-plan starts from its baseline's units, within the bounds it now has.
             columns, values = _baseline_start(matrix)

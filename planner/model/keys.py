@@ -18,6 +18,12 @@ OBJECTIVE_PARTS = (
 """The objective's named terms, as the model's Expressions call them."""
 
 
+OUTCOME_COLUMNS = ["scenario", "probability", "arrivals", "first_stage_cost", "recourse_cost",
+                   "total_cost", "required", "shortfall", "coverage_per_cent",
+                   "language_shortfall"]
+"""One row per demand scenario of a first stage evaluated on it."""
+
+
 @dataclass(frozen=True)
 class ModelSize:
     """Rows, columns and nonzeros of the optimisation model."""

@@ -20,8 +20,10 @@ SUMMARY_FILE = "summary.json"
 OUTPUT_FILES = ("schedule.csv", "shortfalls.csv", "explanations.csv", SUMMARY_FILE, "plan.xlsx")
 MARGINAL_FILE = "marginal_values.csv"
 """Written by LP runs only."""
+ROBUST_FILE = "robust.csv"
+"""Written by robust runs only: each plan's cost and shortfall on each demand scenario."""
 PLAN_FOLDER = FolderKind("earlier plan", SUMMARY_FILE,
-                         frozenset({*OUTPUT_FILES, MARGINAL_FILE}), "plan")
+                         frozenset({*OUTPUT_FILES, MARGINAL_FILE, ROBUST_FILE}), "plan")
 """A folder a run writes: a new run replaces one that holds only these files."""
 DECIMALS = 6
 BOLD = Font(bold=True)
@@ -40,6 +42,9 @@ def write_outputs(plan: Plan, out_dir: Path) -> list[Path]:
         if plan.marginal_values is not None:
             write_csv(plan.marginal_values.round(DECIMALS), staging / MARGINAL_FILE)
             names.append(MARGINAL_FILE)
+        if plan.outcomes is not None:
+            write_csv(plan.outcomes.round(DECIMALS), staging / ROBUST_FILE)
+            names.append(ROBUST_FILE)
         write_csv(schedule, staging / "schedule.csv")
         write_csv(shortfalls, staging / "shortfalls.csv")
         write_csv(explanations, staging / "explanations.csv")

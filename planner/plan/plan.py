@@ -55,6 +55,11 @@ class Plan:
     capacity_values: pd.DataFrame | None = None
     """LP runs only: what one more bed, unit of a contribution or unit-day of an annual cap
     would save, where it would save anything (``planner.model.results.CAPACITY_COLUMNS``)."""
+    robust: dict[str, Any] | None = None
+    """A robust run's figures across its demand scenarios (``summary.json``'s ``robust``)."""
+    outcomes: pd.DataFrame | None = None
+    """A robust run: the robust and the point-forecast plan on each demand scenario
+    (``planner.model.stochastic.OUTCOME_COLUMNS`` and ``plan``)."""
 
     @property
     def status(self) -> Status:
@@ -286,4 +291,5 @@ def summarise(plan: Plan) -> dict[str, Any]:
                        "handed_at": round(result.start.handed_at, 4),
                        "dive_rounds": result.start.dive_rounds}},
         "timings_seconds": {name: round(value, 4) for name, value in plan.timings.items()},
+        "robust": plan.robust,
     }

@@ -22,6 +22,7 @@ from typing import Any
 
 from planner.files.atomic import GENERATOR, FileKind, atomic_file, holds_text
 from planner.plan.explain import REASONS
+from planner.report.demand_plots import demand_section
 from planner.report.plots import (
     RUN_COLOURS,
     contributor_palette,
@@ -388,7 +389,8 @@ def render_html(records: Sequence[RunRecord], *, title: str | None = None) -> st
 
     Header and run list (with each variant's description), key figures side by side, a
     comparison (several runs only) and, per run, a coverage heatmap, deployments stacked by
-    contributor, the shortfall by kind and the interpreter cover by language; then why each
+    contributor, the shortfall by kind and the interpreter cover by language; the forecast's
+    band and the plans evaluated on demand scenarios, where there are any; then why each
     run is short and what the codes stand for. Runs without a plan say so in place of plots.
     """
     if not records:
@@ -407,6 +409,7 @@ def render_html(records: Sequence[RunRecord], *, title: str | None = None) -> st
     if len(records) > 1:
         body.append(_comparison_section(records, names))
     body.append(_runs_section(records, names))
+    body.append(demand_section(records, names))
     body.append(_why_short_section(records, names))
     body.append(_names_section(records[0]))
     return html_page(title, body)

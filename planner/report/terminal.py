@@ -70,11 +70,38 @@ def render_plan(plan: Plan, console: Console, *, changes: Sequence[str] = (),
     for line in changes:
         console.print(f"changed: {line}", highlight=False, soft_wrap=True)
     render_run(plan.summary(), plan.shortfalls, console, plan.explanations)
+    if plan.robust is not None:
+        render_robust(plan.robust, console)
     if written:
         console.print(f"wrote {', '.join(str(path) for path in written)}", highlight=False,
                       soft_wrap=True)
     elif written is not None:
         console.print("No --out given: nothing written.")
+
+
+def render_robust(robust: dict[str, Any], console: Console, *, label: str = "robust plan"
+                  ) -> None:
+    """A robust run (or an evaluation) beside the point-forecast plan, on the same scenarios."""
+    demand = robust["demand"]
+    mine, theirs = robust["plan"], robust.get("point_plan")
+    seed = f", seed {demand['seed']}" if demand.get("seed") is not None else ""
+    console.print(f"Across {demand['scenarios']} demand scenarios ({demand['source']}{seed}), "
+                  f"risk {robust['risk']}:", highlight=False)
+    plans = [(label, mine)] + ([("point-forecast plan", theirs)] if theirs else [])
+    print_table(console, [Column("plan"), *numeric(
+        robust["risk"], "expected cost", "deployments", "expected shortfall",
+        "worst shortfall", "coverage p10 %", "coverage p50 %")],
+        [(name, _number(each["objective"], 0), _number(each["expected_cost"], 0),
+          _number(each["first_stage_cost"], 0), _number(each["expected_shortfall"]),
+          _number(each["worst_scenario"]["shortfall"]),
+          _number(each["coverage_percentiles"]["p10"]),
+          _number(each["coverage_percentiles"]["p50"])) for name, each in plans],
+        title="Cost and shortfall (unit-periods) across the demand scenarios")
+    if "value_of_stochastic_solution" in robust:
+        console.print(f"value of the stochastic solution: "
+                      f"{_number(robust['value_of_stochastic_solution'], 0)} "
+                      f"(the point-forecast plan's {robust['risk']} cost less the robust "
+                      "plan's)", highlight=False)
 
 
 def render_run(summary: dict[str, Any], shortfalls: pd.DataFrame, console: Console,
@@ -320,6 +347,11 @@ def render_record(record: RunRecord, console: Console) -> None:
     for line in record.changes:
         console.print(f"changed: {line}", highlight=False, soft_wrap=True)
     render_run(record.summary, record.shortfalls, console, record.why_short())
+    for evaluation in record.evaluations:
+        if evaluation.kind == "evaluate":
+            console.print(f"evaluation #{evaluation.id} ({evaluation.created}):",
+                          highlight=False)
+        render_robust(evaluation.summary, console, label=record.label)
 
 
 def _need_key(row: Mapping[Any, Any]) -> tuple[str, int, str, str]:

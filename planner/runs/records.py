@@ -8,11 +8,32 @@ from typing import Any
 
 import pandas as pd
 
+from planner.model.keys import OUTCOME_COLUMNS
 from planner.model.options import SolveOptions
 from planner.model.requirements import derive_requirements
 from planner.plan.explain import EXPLANATION_COLUMNS, explain
 from planner.plan.plan import Plan
 from planner.scenario.schema import Scenario
+
+EVALUATION_COLUMNS = [*OUTCOME_COLUMNS, "plan"]
+"""One row per demand scenario and plan (``robust``, ``point`` or ``run``)."""
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A stored plan evaluated on demand scenarios: each scenario's cost and shortfall."""
+
+    run_id: int | None
+    kind: str
+    """``robust`` (a robust run's own scenarios) or ``evaluate`` (``planner evaluate``)."""
+    risk: str
+    demand: dict[str, Any]
+    """``source``, ``scenarios`` and ``seed`` of the demand scenarios."""
+    summary: dict[str, Any]
+    outcomes: pd.DataFrame
+    """``EVALUATION_COLUMNS``."""
+    created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +70,9 @@ class RunRecord:
     """Where the scenario was loaded from (a path), if anywhere."""
     description: str = ""
     """What the variant is, in its author's words (empty for the base)."""
+    evaluations: tuple[Evaluation, ...] = ()
+    """The plan evaluated on demand scenarios: a robust run's own, recorded with it, then
+    each ``planner evaluate``, oldest first."""
 
     @property
     def label(self) -> str:
@@ -83,7 +107,10 @@ def record_plan(plan: Plan, *, variant: str | None = None, changes: tuple[str, .
                 description: str = "") -> RunRecord:
     """The run record of a plan (not yet stored)."""
     scenario, result = plan.scenario, plan.result
-    settings = asdict(options) if options is not None else {"relax": not result.whole_units}
+    settings: dict[str, Any] = (asdict(options) if options is not None
+                                else {"relax": not result.whole_units})
+    if plan.robust is not None:
+        settings["robust"] = {"risk": plan.robust["risk"], **plan.robust["demand"]}
     return RunRecord(
         scenario_name=scenario.meta.name,
         scenario_hash=scenario.content_hash(),
@@ -100,4 +127,7 @@ def record_plan(plan: Plan, *, variant: str | None = None, changes: tuple[str, .
         explanations=plan.explanations,
         source=source,
         description=description,
+        evaluations=() if plan.robust is None or plan.outcomes is None else (Evaluation(
+            None, "robust", plan.robust["risk"], plan.robust["demand"], plan.robust,
+            plan.outcomes[EVALUATION_COLUMNS]),),
     )

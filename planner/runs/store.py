@@ -46,21 +46,22 @@ from pandas.api.types import pandas_dtype
 from planner.errors import UsageError
 from planner.plan.explain import EXPLANATION_COLUMNS
 from planner.plan.plan import MARGINAL_COLUMNS, SCHEDULE_COLUMNS, SHORTFALL_COLUMNS
-from planner.runs.records import RunRecord
+from planner.runs.records import EVALUATION_COLUMNS, Evaluation, RunRecord
 from planner.runs.service_tables import SERVICE_TABLES, ServiceTables
 
 DEFAULT_STORE = Path("planner-runs.sqlite")
 STORE_VARIABLE = "PLANNER_STORE"
 """Environment variable naming the store when no path is given."""
-STORE_SCHEMA_VERSION = 5
+STORE_SCHEMA_VERSION = 6
 """Kept in the file's ``PRAGMA user_version``; a newer file is refused, not misread.
 
 Version 2 added ``approvals``, version 3 ``explanations``, version 4 ``runs.description``
-(what the variant is), version 5 the service's ``tokens``, ``scenarios`` and ``jobs``. An
+(what the variant is), version 5 the service's ``tokens``, ``scenarios`` and ``jobs``,
+version 6 ``evaluations`` (plans evaluated on demand scenarios). An
 older store is read as it is (its runs have no explanations and no descriptions, a
 version 1 store no approvals) and gains what it lacks the first time it is opened for
 writing."""
-READABLE_VERSIONS = (1, 2, 3, 4, 5)
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6)
 """The store schema versions this planner reads."""
 BUSY_TIMEOUT = 60.0
 """Seconds to wait for another process's write to finish before giving up."""
@@ -172,7 +173,8 @@ def _schema() -> list[str]:
         "CREATE INDEX runs_by_scenario ON runs (scenario_name, id)",
         *_APPROVALS,
     ]
-    return [*statements, *(_result_table(name) for name in RESULT_TABLES), *SERVICE_TABLES]
+    return [*statements, *(_result_table(name) for name in RESULT_TABLES), *SERVICE_TABLES,
+            *_EVALUATIONS]
 
 
 def _result_table(name: str) -> str:
@@ -203,6 +205,7 @@ def _added_since(version: int, run_columns: set[str]) -> list[str]:
     statements += [_result_table(name) for name, added in _ADDED_TABLES.items()
                    if added > version]
     statements += list(SERVICE_TABLES) if version < 5 else []
+    statements += list(_EVALUATIONS) if version < 6 else []
     statements = [statement.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1)
                   .replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
                   for statement in statements]
@@ -210,6 +213,23 @@ def _added_since(version: int, run_columns: set[str]) -> list[str]:
                          for column, declared in _ADDED_RUN_COLUMNS.items()
                          if column not in run_columns]
 
+
+_EVALUATIONS = [
+    """CREATE TABLE evaluations (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            created TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            risk TEXT NOT NULL,
+            demand TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            outcomes TEXT NOT NULL
+        )""",
+    "CREATE INDEX evaluations_by_run ON evaluations (run_id, id)",
+]
+"""A plan evaluated on demand scenarios: ``kind`` ``robust`` (recorded with a robust run)
+or ``evaluate`` (``planner evaluate``); ``demand``, ``summary`` and ``outcomes`` (one
+record per scenario and plan) are JSON text."""
 
 _APPROVALS = [
     """CREATE TABLE approvals (
@@ -447,7 +467,43 @@ class RunStore(ServiceTables):
                     f"VALUES ({', '.join('?' * len(columns))})",
                     ((run_id, seq, *row) for seq, row in enumerate(table_rows)),
                 )
-        return replace(run, id=run_id)
+            evaluations = tuple(self._insert_evaluation(replace(each, run_id=run_id, id=None))
+                                for each in run.evaluations)
+        return replace(run, id=run_id, evaluations=evaluations)
+
+    def add_evaluation(self, evaluation: Evaluation) -> Evaluation:
+        """Store an evaluation of a stored run; return it with its new id."""
+        run_id = evaluation.run_id
+        if run_id is None:
+            raise ValueError("an evaluation to store names its run")
+        with self._transaction():
+            if self._connection.execute("SELECT 1 FROM runs WHERE id = ?",
+                                        (run_id,)).fetchone() is None:
+                raise self._unknown(run_id)
+            return self._insert_evaluation(evaluation)
+
+    def _insert_evaluation(self, evaluation: Evaluation) -> Evaluation:
+        outcomes = evaluation.outcomes.to_json(orient="records", double_precision=15)
+        cursor = self._connection.execute(
+            "INSERT INTO evaluations (run_id, created, kind, risk, demand, summary, outcomes) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (evaluation.run_id, evaluation.created, evaluation.kind, evaluation.risk,
+             json.dumps(evaluation.demand), json.dumps(evaluation.summary), outcomes))
+        return replace(evaluation, id=cursor.lastrowid)
+
+    def evaluations(self, run_id: int) -> list[Evaluation]:
+        """The evaluations of run ``run_id``, oldest first (none in a store before 6)."""
+        if self._connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'evaluations'"
+        ).fetchone() is None:
+            return []
+        rows = self._connection.execute(
+            "SELECT * FROM evaluations WHERE run_id = ? ORDER BY id", (run_id,)).fetchall()
+        return [Evaluation(run_id=row["run_id"], kind=row["kind"], risk=row["risk"],
+                           demand=json.loads(row["demand"]), summary=json.loads(row["summary"]),
+                           outcomes=pd.DataFrame(json.loads(row["outcomes"]),
+                                                 columns=EVALUATION_COLUMNS),
+                           created=row["created"], id=row["id"]) for row in rows]
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -497,6 +553,7 @@ class RunStore(ServiceTables):
             source=row["source"],
             # A row of a store before version 4 has no description (a Row is no mapping).
             description=row["description"] if "description" in row.keys() else "",  # noqa: SIM118
+            evaluations=tuple(self.evaluations(run_id)),
         )
 
     # --- approvals -----------------------------------------------------------------------------

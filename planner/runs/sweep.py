@@ -14,16 +14,21 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner.api import Planner, plan_and_record
 from planner.errors import PlannerError
 from planner.model.index import index_shape
 from planner.model.options import SolveOptions
 from planner.model.requirements import derive_requirements
+from planner.runs.records import RunRecord, record_plan
 from planner.scenario.variants import Study, Variant, load_study
+
+if TYPE_CHECKING:
+    from planner.plan.plan import Plan
+    from planner.scenario.variants import Applied
 
 BASE_RUN = "base"
 """How a sweep names the base scenario among the variants."""
@@ -59,14 +64,23 @@ def run_one(path: str, name: str, options: SolveOptions, store: str,
         applied = study.apply(None if name == BASE_RUN else name, sets)
         planner = _planners.setdefault((path, options), Planner(options))
         recorded = plan_and_record(applied, source=path, store=store, planner=planner)
-        plan, stored = recorded.plan, recorded.run
-    except PlannerError as error:
-        return SweepOutcome(name, None, "failed", None, None, time.perf_counter() - started,
-                            False, str(error))
     except Exception as error:  # one broken run must not end the sweep
-        detail = "".join(traceback.format_exception_only(error)).strip()
-        return SweepOutcome(name, None, "failed", None, None, time.perf_counter() - started,
-                            False, f"internal error: {detail}")
+        return failed(name, error, time.perf_counter() - started)
+    return outcome_of(name, recorded.plan, recorded.run, time.perf_counter() - started)
+
+
+def failed(name: str, error: BaseException, seconds: float = 0.0) -> SweepOutcome:
+    """The outcome of a run that raised ``error`` before it had a plan."""
+    if isinstance(error, PlannerError):
+        return SweepOutcome(name, None, "failed", None, None, seconds, False, str(error))
+    detail = "".join(traceback.format_exception_only(error)).strip()
+    return SweepOutcome(name, None, "failed", None, None, seconds, False,
+                        f"internal error: {detail}")
+
+
+def outcome_of(name: str, plan: Plan, stored: RunRecord | None, seconds: float
+               ) -> SweepOutcome:
+    """The outcome of a run that was solved (and, with ``stored``, recorded)."""
     problem = None
     if not plan.status.has_plan:
         # Recorded all the same (the store keeps what was tried), and reported.
@@ -76,7 +90,68 @@ def run_one(path: str, name: str, options: SolveOptions, store: str,
             if conflicts else "")
     run_id, coverage = (None, None) if stored is None else (stored.id, stored.coverage_per_cent)
     return SweepOutcome(name, run_id, plan.status.value, plan.result.objective, coverage,
-                        time.perf_counter() - started, plan.result.warm_start, problem)
+                        seconds, plan.result.warm_start, problem)
+
+
+def solve_on_worker(applied: Applied, name: str, options: SolveOptions, source: str
+                    ) -> tuple[RunRecord, SweepOutcome]:
+    """On a Dask worker: plan ``applied`` and return its record, not yet stored.
+
+    Each worker keeps one planner per options, so runs of one shape it is given in turn
+    re-solve warm.
+    """
+    started = time.perf_counter()
+    planner = _planners.setdefault((source, options), Planner(options))
+    recorded = plan_and_record(applied, source=source, store=None, planner=planner)
+    record = record_plan(recorded.plan, variant=applied.variant, changes=applied.changes,
+                         options=options, source=source, description=applied.description)
+    return record, outcome_of(name, recorded.plan, None, time.perf_counter() - started)
+
+
+def sweep_on_dask(path: str | Path, names: Sequence[str], options: SolveOptions,
+                  store: str | Path, *, address: str, sets: dict[str, Any] | None = None,
+                  progress: Callable[[SweepOutcome], None] | None = None,
+                  workers: int | None = None) -> list[SweepOutcome]:
+    """:func:`sweep` with the solves on Dask (``planner.runs.cluster``), stored here.
+
+    Each variant is applied here and travels to its worker with its scenario, so workers
+    need no copy of the files; each record comes back and is stored in ``store``.
+    """
+    from planner.runs.cluster import dask_client, run_tasks
+    from planner.runs.store import RunStore
+
+    study = load_study(path)
+    outcomes: dict[str, SweepOutcome] = {}
+
+    def done(outcome: SweepOutcome) -> None:
+        outcomes[outcome.name] = outcome
+        if progress is not None:
+            progress(outcome)
+
+    tasks: list[tuple[Any, ...]] = []
+    for name in names:
+        try:
+            applied = study.apply(None if name == BASE_RUN else name, sets)
+        except PlannerError as error:
+            done(failed(name, error))
+            continue
+        tasks.append((applied, name, options, str(path)))
+
+    def landed(position: int, result: tuple[RunRecord, SweepOutcome] | None,
+               error: BaseException | None) -> None:
+        name = tasks[position][1]
+        if result is None:
+            done(failed(name, error or RuntimeError("no result")))
+            return
+        record, outcome = result
+        with RunStore(store) as runs:
+            stored = runs.record(record)
+        done(replace(outcome, run_id=stored.id, coverage_per_cent=stored.coverage_per_cent))
+
+    if tasks:
+        with dask_client(address, workers=workers) as client:
+            run_tasks(client, solve_on_worker, tasks, landed)
+    return [outcomes[name] for name in names]
 
 
 def choose(variants: dict[str, Variant], wanted: Sequence[str] | None) -> list[str]:

@@ -7,7 +7,7 @@ baseline against the scenario it revises.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,7 @@ from planner.scenario.records import (
     Category,
     Contribution,
     Contributor,
+    DemandScenario,
     Horizon,
     ImpactChange,
     Kind,
@@ -172,6 +173,9 @@ def reference_problems(
                                  nationality_ids, "nationality"))
         problems.extend(period_problem("forecast", index, "period", arrival.period))
 
+    problems.extend(_demand_problems(tables.get("demand_scenarios", ()), section_ids,
+                                     nationality_ids, period_problem))
+
     share_sums: dict[str, float] = defaultdict(float)
     for index, share in enumerate(shares):
         problems.extend(_unknown("language_shares", index, "nationality_id", share.nationality_id,
@@ -273,6 +277,44 @@ def reference_problems(
         problems.extend(_in_order("rapid_interventions", index, intervention, "decision_date",
                                   "end_date"))
     return problems
+
+
+PROBABILITY_TOLERANCE = 1e-6
+"""How far the demand scenarios' probabilities may sum from 1."""
+
+
+def _demand_problems(rows: Sequence[DemandScenario], section_ids: set[str] | None,
+                     nationality_ids: set[str] | None,
+                     period_problem: Callable[[str, int, str, int], Iterable[RowProblem]]
+                     ) -> Iterable[RowProblem]:
+    """Demand scenarios name known sections and nationalities, and their chances add up."""
+    table = "demand_scenarios"
+    probability: dict[str, float] = {}
+    for index, row in enumerate(rows):
+        if row.section_id is not None:
+            yield from _unknown(table, index, "section_id", row.section_id, section_ids,
+                                "section")
+        if row.nationality_id is not None:
+            yield from _unknown(table, index, "nationality_id", row.nationality_id,
+                                nationality_ids, "nationality")
+        for field in ("from_period", "to_period"):
+            if getattr(row, field) is not None:
+                yield from period_problem(table, index, field, getattr(row, field))
+        if (row.from_period is not None and row.to_period is not None
+                and row.to_period < row.from_period):
+            yield RowProblem(table, index, "to_period",
+                             f"to_period {row.to_period} is before from_period "
+                             f"{row.from_period}")
+        known = probability.setdefault(row.name, row.probability)
+        if abs(known - row.probability) > PROBABILITY_TOLERANCE:
+            yield RowProblem(table, index, "probability",
+                             f"scenario '{row.name}' has probability {known:g} on an earlier "
+                             f"row and {row.probability:g} here")
+    total = sum(probability.values())
+    if probability and abs(total - 1.0) > PROBABILITY_TOLERANCE:
+        yield RowProblem(table, len(rows) - 1, "probability",
+                         f"the probabilities of the {len(probability)} demand scenarios sum "
+                         f"to {total:.6g}, not 1")
 
 
 def _running_problems(

@@ -509,6 +509,25 @@ class Arrival(Record):
         return self
 
 
+class DemandScenario(Record):
+    """One demand scenario of a robust plan, or one scaling of the forecast within it.
+
+    A scenario's forecast is the ``forecast`` table with every row it matches scaled: rows
+    of one ``name`` are one scenario, each multiplying the arrivals it matches (all of them
+    where ``section_id``, ``nationality_id`` and the periods are empty).
+    """
+
+    name: Identifier
+    probability: Annotated[float, Field(gt=0, le=1)]
+    """The scenario's probability (the same on each of its rows); all sum to 1."""
+    scaling: Annotated[float, Field(ge=0, le=RATIO_MAX)] = 1.0
+    """What the matched arrivals are multiplied by."""
+    section_id: Identifier | None = None
+    nationality_id: Identifier | None = None
+    from_period: PeriodNumber | None = None
+    to_period: PeriodNumber | None = None
+
+
 class Kind(Record):
     """A resource kind: an officer profile, a vehicle type or interpreters."""
 

@@ -14,6 +14,7 @@ from planner.scenario.records import (
     Baseline,
     Contribution,
     Contributor,
+    DemandScenario,
     Horizon,
     ImpactChange,
     ImpactPenalties,
@@ -48,6 +49,7 @@ class Scenario(Record):
     languages: tuple[Language, ...] = ()
     language_shares: tuple[LanguageShare, ...] = ()
     forecast: tuple[Arrival, ...] = ()
+    demand_scenarios: tuple[DemandScenario, ...] = ()
     kinds: tuple[Kind, ...] = Field(min_length=1)
     requirement_rules: tuple[RequirementRule, ...] = ()
     penalties: tuple[Penalty, ...] = ()
@@ -87,9 +89,9 @@ class Scenario(Record):
         """A SHA-256 of the scenario's content: equal for the same scenario in any file format.
 
         Inputs that schema 1.0 did not have (the contributors table, ``horizon.timezone``,
-        ``replanning``, the forecast's bands) count only where they differ from their
-        defaults: a scenario that
-        leaves them out keeps the hash it had, and its recorded runs still match it.
+        ``replanning``, the forecast's bands, demand scenarios) count only where they differ
+        from their defaults: a scenario that leaves them out keeps the hash it had, and its
+        recorded runs still match it.
         """
         unused: dict[str, Any] = {}
         if not self.contributors:
@@ -100,6 +102,8 @@ class Scenario(Record):
             unused["horizon"] = {"timezone"}
         if self.baseline is None:
             unused["baseline"] = True
+        if not self.demand_scenarios:
+            unused["demand_scenarios"] = True
         if all(row.arrivals_p10 is None and row.arrivals_p90 is None for row in self.forecast):
             unused["forecast"] = {"__all__": {"arrivals_p10", "arrivals_p90"}}
         document = self.model_dump_json(by_alias=True, exclude=unused)

@@ -3,8 +3,8 @@
 A variant lives under ``variants:`` in the scenario's YAML, or in a file of its own (in the
 scenario folder's ``variants/`` or anywhere) whose ``base:`` names the scenario. It may
 
-- ``scale_forecast``: multiply arrivals, optionally only for some nationalities, sections
-  and an inclusive period range;
+- ``scale_forecast``: multiply arrivals (and their band), optionally only for some
+  nationalities, sections and an inclusive period range;
 - ``remove``: rows of a table by their key (``contributions: [de-bso-1]``; patterns such
   as ``*/SRB-HUN`` allowed; keys of several columns join with ``/``);
 - ``add``: whole rows to a table;
@@ -402,6 +402,10 @@ def _shown(value: Any, result: Any) -> str:
         result)
 
 
+SCALED_ARRIVALS = ("arrivals", "arrivals_p10", "arrivals_p90")
+"""The forecast's columns ``scale_forecast`` multiplies: the point forecast and its band."""
+
+
 def _scale(document: dict[str, Any], name: str, scale: ForecastScale,
            problems: list[Problem]) -> list[str]:
     nationalities = {row["id"] for row in document.get("nationalities", [])}
@@ -421,7 +425,9 @@ def _scale(document: dict[str, Any], name: str, scale: ForecastScale,
                 and (not scale.sections or any(fnmatch.fnmatchcase(row["section_id"], s)
                                                for s in scale.sections))
                 and first <= row["period"] <= last):
-            row["arrivals"] = row["arrivals"] * scale.factor
+            for column in SCALED_ARRIVALS:  # the band moves with the forecast
+                if row.get(column) is not None:
+                    row[column] = row[column] * scale.factor
             count += 1
     if count == 0:
         problems.append(_problem(name, "scale_forecast", "matches no forecast row"))

@@ -55,6 +55,22 @@ MONTHLY_TOTALS: dict[tuple[int, int], int] = {
     (2022, 12): 3_160,
 }
 
+# ASSUMPTION: the forecast's 10-90 % band, as a ratio to each month's detections. These are
+# the band of a forecast of the route's monthly total from the history up to May 2022,
+# months ahead of the cutoff, as `planner forecast` fits it (log detections, additive
+# season, no trend; ten years). Reproduce them with planner.scenario.forecast.fit_series on
+# monthly_totals of history/detections.csv cut at 2022-05. Each forecast row gets the band
+# of its week (the mean of its days' months), rounded outwards to whole detections.
+BAND_RATIOS: dict[tuple[int, int], tuple[float, float]] = {
+    (2022, 6): (0.530, 1.886),
+    (2022, 7): (0.408, 2.452),
+    (2022, 8): (0.333, 3.000),
+    (2022, 9): (0.281, 3.555),
+    (2022, 10): (0.242, 4.130),
+    (2022, 11): (0.211, 4.728),
+    (2022, 12): (0.187, 5.355),
+}
+
 # --- nationalities ---------------------------------------------------------------------------
 
 NATIONALITIES: list[tuple[str, str]] = [
@@ -604,12 +620,21 @@ def round_preserving_total(
     return floors
 
 
-def forecast_rows() -> list[tuple[str, int, str, int]]:
-    """Weekly detections per section and nationality, whole numbers, zero rows omitted."""
+def week_band(period: int) -> tuple[float, float]:
+    """The band ratios of week ``period``: the mean over its days of their months' ratios."""
+    days = [period_start(period) + timedelta(days=offset) for offset in range(PERIOD_DAYS)]
+    ratios = [BAND_RATIOS[(day.year, day.month)] for day in days]
+    return (sum(low for low, _ in ratios) / len(ratios),
+            sum(high for _, high in ratios) / len(ratios))
+
+
+def forecast_rows() -> list[tuple[str, int, str, int, int, int]]:
+    """Weekly detections per section and nationality with their band, zero rows omitted."""
     section_ids = [section[0] for section in SECTIONS]
-    rows: list[tuple[str, int, str, int]] = []
+    rows: list[tuple[str, int, str, int, int, int]] = []
     for period in range(1, PERIODS + 1):
         route = weekly_route_arrivals(period)
+        low, high = week_band(period)
         cells: dict[tuple[str, str], int] = {}
         for nat, _ in NATIONALITIES:
             shares = SECTION_SHARES[nat]
@@ -620,7 +645,8 @@ def forecast_rows() -> list[tuple[str, int, str, int]]:
             for nat, _ in NATIONALITIES:
                 value = cells[(section, nat)]
                 if value > 0:
-                    rows.append((section, period, nat, value))
+                    rows.append((section, period, nat, value, math.floor(value * low),
+                                 math.ceil(value * high)))
     return rows
 
 
@@ -769,6 +795,7 @@ def check() -> None:
     assert START.weekday() == 0, "the horizon starts on a Monday"
     for day in (period_start(1), period_end(PERIODS)):
         assert (day.year, day.month) in MONTHLY_TOTALS, f"no route total for {day}"
+        assert (day.year, day.month) in BAND_RATIOS, f"no band for {day}"
     check_pledges()
     check_running()
 
@@ -796,7 +823,8 @@ def main() -> None:
               [[nat, language, share] for nat, shares in LANGUAGE_SHARES.items()
                for language, share in shares.items()])
     forecast = forecast_rows()
-    write_csv("forecast", ["section_id", "period", "nationality_id", "arrivals"], forecast)
+    write_csv("forecast", ["section_id", "period", "nationality_id", "arrivals", "arrivals_p10",
+                          "arrivals_p90"], forecast)
     write_csv("kinds", ["id", "name", "class", "crew_kind", "crew_size"],
               [[i, n, c, crew, size or ""] for i, n, c, crew, size in KINDS])
     write_csv("requirement_rules",
