@@ -229,9 +229,7 @@ def plan_robust(scenario: Scenario, demand: DemandScenarios, risk: Risk | None =
                 first = first_stage_values(models, found)
                 cost = float(models.point.cost[models.stages.first] @ first)
                 guided = evaluate(models, first, cost)
-                if (risk.of(guided.table["total_cost"].to_numpy(), demand.probabilities)
-                        < risk.of(point_outcomes.table["total_cost"].to_numpy(),
-                                  demand.probabilities)):
+                if guided.measure(risk) < point_outcomes.measure(risk):
                     start = first
         timings["guided_start"] = time.perf_counter() - started
     solved = solve_robust(models, risk, options, start=start, monitor=monitor)
@@ -267,8 +265,7 @@ def plan_robust(scenario: Scenario, demand: DemandScenarios, risk: Risk | None =
         "extensive_form": {"variables": solved.size[0], "constraints": solved.size[1],
                            "nonzeros": solved.size[2]},
         "started_from": "point_plan" if start is point_first else "guided",
-        "guided_objective": None if guided is None else round(
-            risk.of(guided.table["total_cost"].to_numpy(), demand.probabilities), 6),
+        "guided_objective": None if guided is None else round(guided.measure(risk), 6),
     }
     table = pd.concat([outcomes.table.assign(plan="robust"),
                        point_outcomes.table.assign(plan="point")], ignore_index=True)

@@ -10,7 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,16 @@ def capped_reserve() -> Scenario:
                        contribution("reserve", "guard", 5, 10, category="4")],
         rapid_interventions=[{"section_id": "A", "decision_date": "2024-01-01"}],
     )
+
+
+def problems(path: Path, read: Callable[[Path], object] | None = None) -> list[str]:
+    """Every problem reading ``path`` (with ``read``, a scenario by default) reports."""
+    from planner.errors import ScenarioError
+    from planner.scenario.read import load_scenario
+
+    with pytest.raises(ScenarioError) as caught:
+        (read or load_scenario)(path)
+    return [str(problem) for problem in caught.value.problems]
 
 
 def invoke(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:

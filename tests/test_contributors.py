@@ -22,7 +22,7 @@ from planner.scenario.variants import apply_variant, load_study, parse_sets
 from planner.scenario.write_folder import write_folder
 from planner.scenario.write_workbook import write_workbook
 
-from builders import contribution, invoke, scenario, section
+from builders import contribution, invoke, problems, scenario, section
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 TINY = SCENARIOS / "tiny"
@@ -73,12 +73,6 @@ def edit(path: Path, old: str, new: str) -> None:
     assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path.name}"
     path.write_text(text.replace(old, new), encoding="utf-8")
 
-
-def problems(path: Path) -> list[str]:
-    """Every problem loading ``path`` reports, as the user reads them."""
-    with pytest.raises(ScenarioError) as caught:
-        load_scenario(path)
-    return [str(problem) for problem in caught.value.problems]
 
 
 def set_time_zone(folder: Path, name: str) -> None:

@@ -21,7 +21,7 @@ from planner.scenario.forecast import (
     to_periods,
 )
 
-from builders import invoke
+from builders import invoke, problems
 
 ROOT = Path(__file__).resolve().parents[1]
 BALKANS = ROOT / "scenarios" / "western_balkans_2022"
@@ -55,9 +55,7 @@ def test_the_history_is_checked_with_every_problem_at_once(tmp_path: Path) -> No
     path = tmp_path / "history.csv"
     path.write_text("month,nationality_id,detections\n2022-13,SYR,5\n2022-01,,7\n"
                     "2022-02,AFG,-1\n2022-03,AFG,many\n", encoding="utf-8")
-    with pytest.raises(ScenarioError) as raised:
-        read_history(path)
-    assert [str(problem) for problem in raised.value.problems] == [
+    assert problems(path, read_history) == [
         "history.csv, row 2, field 'month': '2022-13' is not a month (YYYY-MM)",
         "history.csv, row 3, field 'nationality_id': empty",
         "history.csv, row 4, field 'detections': '-1' is not a count of 0 or more",

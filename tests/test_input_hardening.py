@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from planner.errors import ExitCode, ScenarioError
+from planner.errors import ExitCode
 from planner.files import reading
 from planner.files.reading import parse_yaml
 from planner.scenario.generate import SIZES, generate_scenario
@@ -38,7 +38,7 @@ from planner.scenario.records import (
 from planner.scenario.variants import check_study, load_study
 from planner.scenario.write_folder import write_folder
 
-from builders import contribution, invoke, scenario, section, within
+from builders import contribution, invoke, problems, scenario, section, within
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -56,12 +56,6 @@ def append(path: Path, text: str) -> None:
     with path.open("a", encoding="utf-8") as file:
         file.write(text)
 
-
-def problems(path: Path) -> list[str]:
-    """Every problem loading ``path`` reports, as the user reads them."""
-    with pytest.raises(ScenarioError) as caught:
-        load_scenario(path)
-    return [str(problem) for problem in caught.value.problems]
 
 
 def shown(bound: float) -> str:

@@ -19,6 +19,8 @@ from planner.scenario.read import load_scenario
 from planner.scenario.schema import Scenario
 from planner.scenario.write_workbook import write_workbook
 
+from builders import problems
+
 TINY = Path(__file__).resolve().parent.parent / "scenarios" / "tiny"
 
 
@@ -40,12 +42,6 @@ def write_csv(path: Path, rows: Sequence[dict[str, Any]], columns: Sequence[str]
         writer.writeheader()
         writer.writerows(rows)
 
-
-def problems(path: Path) -> list[str]:
-    """Every problem loading ``path`` reports, as the user reads them."""
-    with pytest.raises(ScenarioError) as caught:
-        load_scenario(path)
-    return [str(problem) for problem in caught.value.problems]
 
 
 def set_cells(path: Path, sheet: str, cells: dict[str, Any]) -> None:

@@ -29,6 +29,8 @@ __all__ = ["_state", "app", "command", "main"]
 OPTIONAL_VALUES = {"--dask": "local"}
 """Options whose value may be left out, with what they then stand for: ``--dask`` alone
 is a cluster on this machine, ``--dask tcp://host:8786`` a running scheduler."""
+ADDRESS = re.compile(r"[a-z]+://\S*|[\w.\-]+:\d+")
+"""What an option of ``OPTIONAL_VALUES`` takes as its value: an address."""
 
 
 def with_values(args: list[str]) -> list[str]:
@@ -46,9 +48,6 @@ def with_values(args: list[str]) -> list[str]:
                 given.append(OPTIONAL_VALUES[word])
     return given
 
-
-ADDRESS = re.compile(r"[a-z]+://\S*|[\w.\-]+:\d+")
-"""What an option of ``OPTIONAL_VALUES`` takes as its value: an address."""
 
 
 def command() -> Any:

@@ -47,7 +47,7 @@ from planner.model.options import SolveOptions, Status
 from planner.model.progress import SolveMonitor, relative_gap
 from planner.model.requirements import Requirements, derive_requirements
 from planner.model.results import SolveResult
-from planner.scenario.demand import DemandScenarios
+from planner.scenario.demand import DemandScenarios, with_arrivals
 from planner.scenario.schema import Scenario
 
 RECOURSE_COLUMNS = ("uncovered", "interpret", "remote", "unserved_language")
@@ -198,10 +198,8 @@ def _laid_on(index: ModelIndex, scenario: Scenario, requirements: Requirements) 
 def scenario_models(scenario: Scenario, demand: DemandScenarios, *,
                     whole_units: bool) -> ScenarioModels:
     """Build the envelope's structure, then lay the forecast and each scenario's needs on."""
-    envelope_arrivals = np.maximum(demand.envelope(),
-                                   [row.arrivals for row in scenario.forecast])
-    envelope = DemandScenarios(("envelope",), np.ones(1), envelope_arrivals[None, :],
-                               demand.source).scenario(scenario, 0)
+    envelope = with_arrivals(scenario, np.maximum(
+        demand.envelope(), [row.arrivals for row in scenario.forecast]))
     index = build_index(envelope, derive_requirements(envelope))
     structure = build_matrix(index, whole_units=whole_units)
 
@@ -242,6 +240,11 @@ class Outcomes:
     """``OUTCOME_COLUMNS``."""
     seconds: float
 
+    def measure(self, risk: Risk) -> float:
+        """``risk``'s measure of the total costs."""
+        return risk.of(self.table["total_cost"].to_numpy(dtype=float),
+                       self.table["probability"].to_numpy(dtype=float))
+
     def summary(self, risk: Risk) -> dict[str, Any]:
         """Expected and worst cost and shortfall, the risk measure and coverage percentiles."""
         table = self.table
@@ -254,7 +257,7 @@ class Outcomes:
 
         return {
             "scenarios": len(table),
-            "objective": rounded(risk.of(table["total_cost"].to_numpy(dtype=float), p)),
+            "objective": rounded(self.measure(risk)),
             "expected_cost": rounded(p @ table["total_cost"].to_numpy(dtype=float)),
             "first_stage_cost": rounded(table["first_stage_cost"].iloc[0]),
             "expected_shortfall": rounded(p @ table["shortfall"].to_numpy(dtype=float)),

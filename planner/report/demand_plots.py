@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from planner.report.runs_data import EVALUATION_HEADINGS, evaluation_figures
 from planner.report.svg import Plot, axes_inches, draw, escape, number_text, thousands_axis
 from planner.runs.records import Evaluation, RunRecord
 
@@ -89,16 +90,14 @@ def evaluation_table(evaluation: Evaluation) -> str:
     plans = [("robust" if evaluation.kind == "robust" else "run", summary["plan"])]
     if "point_plan" in summary:
         plans.append(("point", summary["point_plan"]))
-    head = ("<tr><th>plan</th><th>" + escape(evaluation.risk) + "</th><th>expected cost</th>"
-            "<th>deployments</th><th>expected shortfall</th><th>worst shortfall</th>"
-            "<th>coverage p10 %</th><th>coverage p50 %</th></tr>")
+    head = "".join(f"<th>{escape(text)}</th>"
+                   for text in ("plan", evaluation.risk, *EVALUATION_HEADINGS))
     rows = "".join(
         f"<tr><td>{escape(PLAN_NAMES[plan])}</td>"
-        + "".join(f'<td class="num">{number_text(float(value))}</td>' for value in (
-            each["objective"], each["expected_cost"], each["first_stage_cost"],
-            each["expected_shortfall"], each["worst_scenario"]["shortfall"],
-            each["coverage_percentiles"]["p10"], each["coverage_percentiles"]["p50"]))
+        + "".join(f'<td class="num">{number_text(float(value))}</td>'
+                  for value in evaluation_figures(each))
         + "</tr>" for plan, each in plans)
+    head = f"<tr>{head}</tr>"
     note = ""
     if "value_of_stochastic_solution" in summary:
         note = (f'<p class="note">Value of the stochastic solution: '

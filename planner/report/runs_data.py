@@ -208,3 +208,15 @@ def schedule_differences(first: RunRecord, other: RunRecord) -> pd.DataFrame:
     grid.index = grid.index.astype(str)
     grid.columns = grid.columns.astype(int)
     return grid
+
+
+EVALUATION_HEADINGS = ("expected cost", "deployments", "expected shortfall",
+                       "worst shortfall", "coverage p10 %", "coverage p50 %")
+"""The figures of a plan across demand scenarios, after its risk measure's, as shown."""
+
+
+def evaluation_figures(figures: Mapping[str, Any]) -> tuple[float, ...]:
+    """A plan's figures across demand scenarios: its risk measure, then the headings'."""
+    return (figures["objective"], figures["expected_cost"], figures["first_stage_cost"],
+            figures["expected_shortfall"], figures["worst_scenario"]["shortfall"],
+            figures["coverage_percentiles"]["p10"], figures["coverage_percentiles"]["p50"])

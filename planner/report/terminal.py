@@ -20,6 +20,7 @@ from planner.model.requirements import Requirements
 from planner.model.results import ZERO
 from planner.plan.explain import REASONS, reason_phrases
 from planner.plan.plan import Plan
+from planner.report.runs_data import EVALUATION_HEADINGS, evaluation_figures
 from planner.report.tables import Column, number, number_cell, numeric, print_table
 from planner.runs.compare import SCHEDULE_KEY, Comparison
 from planner.scenario.schema import Scenario
@@ -88,15 +89,11 @@ def render_robust(robust: dict[str, Any], console: Console, *, label: str = "rob
     console.print(f"Across {demand['scenarios']} demand scenarios ({demand['source']}{seed}), "
                   f"risk {robust['risk']}:", highlight=False)
     plans = [(label, mine)] + ([("point-forecast plan", theirs)] if theirs else [])
-    print_table(console, [Column("plan"), *numeric(
-        robust["risk"], "expected cost", "deployments", "expected shortfall",
-        "worst shortfall", "coverage p10 %", "coverage p50 %")],
-        [(name, _number(each["objective"], 0), _number(each["expected_cost"], 0),
-          _number(each["first_stage_cost"], 0), _number(each["expected_shortfall"]),
-          _number(each["worst_scenario"]["shortfall"]),
-          _number(each["coverage_percentiles"]["p10"]),
-          _number(each["coverage_percentiles"]["p50"])) for name, each in plans],
-        title="Cost and shortfall (unit-periods) across the demand scenarios")
+    digits = (0, 0, 0, 1, 1, 1, 1)  # costs whole, shortfalls and coverage to a tenth
+    print_table(console, [Column("plan"), *numeric(robust["risk"], *EVALUATION_HEADINGS)],
+                [(name, *(_number(value, places) for value, places in zip(
+                    evaluation_figures(each), digits, strict=True))) for name, each in plans],
+                title="Cost and shortfall (unit-periods) across the demand scenarios")
     if "value_of_stochastic_solution" in robust:
         console.print(f"value of the stochastic solution: "
                       f"{_number(robust['value_of_stochastic_solution'], 0)} "

@@ -49,17 +49,9 @@ class DemandScenarios:
     def __len__(self) -> int:
         return len(self.names)
 
-    def forecast(self, scenario: Scenario, k: int) -> tuple[Arrival, ...]:
-        """Scenario ``k``'s forecast table (no bands: each scenario is one forecast)."""
-        return tuple(
-            Arrival.model_construct(section_id=row.section_id, period=row.period,
-                                    nationality_id=row.nationality_id, arrivals=float(value),
-                                    arrivals_p10=None, arrivals_p90=None)
-            for row, value in zip(scenario.forecast, self.arrivals[k], strict=True))
-
     def scenario(self, scenario: Scenario, k: int) -> Scenario:
         """``scenario`` with scenario ``k``'s forecast."""
-        return scenario.model_copy(update={"forecast": self.forecast(scenario, k)})
+        return with_arrivals(scenario, self.arrivals[k])
 
     def subset(self, chosen: list[int]) -> DemandScenarios:
         """The scenarios at positions ``chosen`` (probabilities as they are)."""
@@ -76,6 +68,16 @@ class DemandScenarios:
                  "arrivals": round(float(total), 6)}
                 for name, p, total in zip(self.names, self.probabilities,
                                           self.arrivals.sum(axis=1), strict=True)]
+
+
+def with_arrivals(scenario: Scenario, arrivals: np.ndarray) -> Scenario:
+    """``scenario`` with ``arrivals`` on its forecast's rows, in order, and no band."""
+    forecast = tuple(
+        Arrival.model_construct(section_id=row.section_id, period=row.period,
+                                nationality_id=row.nationality_id, arrivals=float(value),
+                                arrivals_p10=None, arrivals_p90=None)
+        for row, value in zip(scenario.forecast, arrivals, strict=True))
+    return scenario.model_copy(update={"forecast": forecast})
 
 
 def point(scenario: Scenario) -> DemandScenarios:
